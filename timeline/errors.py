@@ -1,0 +1,29 @@
+"""Domain errors. The library raises these; the CLI turns each into a one-line message."""
+
+
+class TimelineError(Exception):
+    """Base class for every error this package reports to a user."""
+
+
+class DateError(TimelineError, ValueError):
+    """A date string that is not valid EDTF, or a date filter that makes no sense."""
+
+
+class QuoteNotFoundError(TimelineError, LookupError):
+    """A quote that does not occur in the text it is said to come from."""
+
+
+class SourceFormatError(TimelineError, ValueError):
+    """A primary-source text whose structure the parser does not recognise."""
+
+
+class SeedError(TimelineError):
+    """Annotations that do not agree with their texts, or that break the data model."""
+
+
+class DatabaseError(TimelineError):
+    """A database that cannot be opened, reached, or is not a timeline database."""
+
+
+class NotFoundError(TimelineError, LookupError):
+    """A key that names no record."""

@@ -1,0 +1,26 @@
+"""Where migrations and seed live: inside the installed package first, the checkout second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from timeline.errors import TimelineError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    # A wheel carries the folders as timeline/<name> (hatch force-include); a checkout or an
+    # editable install has them beside the package.
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise TimelineError(f"cannot find the {name}/ folder in the package or the checkout")
+
+
+def migrations_dir() -> Path:
+    return _data_dir("migrations")
+
+
+def seed_dir() -> Path:
+    return _data_dir("seed")
