@@ -1,0 +1,38 @@
+"""Parsers for the primary-source text formats the timeline is built from (FRUS and CIA CREST)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from timeline.errors import SourceFormatError
+from timeline.sources.crest import CrestDocument, parse_crest, parse_month_date
+from timeline.sources.frus import Footnote, FrusDocument, decode_file_date, parse_frus
+
+__all__ = [
+    "CrestDocument",
+    "Footnote",
+    "FrusDocument",
+    "decode_file_date",
+    "detect_format",
+    "parse_crest",
+    "parse_frus",
+    "parse_month_date",
+]
+
+
+def detect_format(text: str) -> Literal["frus", "crest"]:
+    """Name the format whose parser accepts ``text``; SourceFormatError if neither does.
+
+    Detection is by parsing, so a "frus" or "crest" answer guarantees the matching parser succeeds.
+    """
+    try:
+        parse_crest(text)
+    except SourceFormatError as crest_error:
+        try:
+            parse_frus(text)
+        except SourceFormatError as frus_error:
+            raise SourceFormatError(
+                f"text is neither a CREST record ({crest_error}) nor a FRUS document ({frus_error})"
+            ) from None
+        return "frus"
+    return "crest"
