@@ -1,0 +1,65 @@
+"""`timeline report`: the chronology."""
+
+from __future__ import annotations
+
+import click
+
+from timeline.cli.app import App, PartialDate, format_option, pass_app
+from timeline.render import REPORT_FORMATS, render_report
+from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
+from timeline.report import report as build_report
+
+
+@click.command()
+@click.option(
+    "--from",
+    "date_from",
+    type=PartialDate(),
+    help=f"First year, month or day (default {DEFAULT_FROM}).",
+)
+@click.option(
+    "--to", "date_to", type=PartialDate(), help=f"Last year, month or day (default {DEFAULT_TO})."
+)
+@click.option("--actor", help="Only events with this actor (key, or part of a name or alias).")
+@click.option("--statute", help="Only events bearing on this statute (key, title or citation).")
+@click.option("--document", help="Only events sourced from this document (key, title or number).")
+@click.option("--kind", help="Only events of this kind (enactment, ban, denial, letter, …).")
+@click.option("--sources", "with_quotes", is_flag=True, help="Add the supporting quotes.")
+@format_option(REPORT_FORMATS)
+@pass_app
+def report(
+    app: App,
+    date_from: str | None,
+    date_to: str | None,
+    actor: str | None,
+    statute: str | None,
+    document: str | None,
+    kind: str | None,
+    with_quotes: bool,
+    fmt: str,
+) -> None:
+    """The chronology of events, 1930 through 1984 unless told otherwise.
+
+    An event is in the window when its date range overlaps it: "1951" is in
+    --from 1951-06, and "c. 1956 – 26 Feb 1961" is in --to 1958. A database that
+    does not exist yet is created and seeded first.
+
+    \b
+    Examples:
+      timeline report
+      timeline report --from 1961-02 --to 1961-02 --sources
+      timeline report --actor Casey --format json
+      timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
+    """
+    window = Window.parse(date_from, date_to)
+    flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
+    database = app.ready()
+    with database.session() as session:
+        records = build_report(session, flt)
+    render_report(
+        records,
+        fmt,
+        click.get_text_stream("stdout"),
+        with_quotes=with_quotes,
+        title=f"Chronology, {window.label}",
+    )

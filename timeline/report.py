@@ -1,0 +1,201 @@
+"""The chronology: select events by date window and filters, and shape them for rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from timeline.dates import parse_bound
+from timeline.errors import DateError, NotFoundError
+from timeline.models import (
+    Actor,
+    ActorAlias,
+    Document,
+    Event,
+    EventActor,
+    EventSource,
+    EventStatute,
+    Statute,
+)
+
+DEFAULT_FROM = "1930"
+DEFAULT_TO = "1984"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a report covers; an event is in it when its date range overlaps them."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @classmethod
+    def parse(cls, start: str | None, end: str | None) -> Window:
+        first = parse_bound(start or DEFAULT_FROM)[0]
+        last = parse_bound(end or DEFAULT_TO)[1]
+        if first > last:
+            raise DateError(f"--from {start} is after --to {end}")
+        return cls(first, last, _window_label(start or DEFAULT_FROM, end or DEFAULT_TO))
+
+
+def _window_label(start: str, end: str) -> str:
+    return start if start == end else f"{start}–{end}"
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    window: Window
+    actor: str | None = None
+    statute: str | None = None
+    document: str | None = None
+    kind: str | None = None
+
+
+def _matches(value: str, *columns: Any) -> Any:
+    """Case-insensitive: a key that equals ``value``, or a name that contains it."""
+    needle = value.strip().lower()
+    key, *names = columns
+    return or_(
+        func.lower(key) == needle,
+        *(func.lower(column).contains(needle, autoescape=True) for column in names),
+    )
+
+
+def actor_condition(value: str) -> Any:
+    alias_match = select(ActorAlias.actor_id).where(
+        func.lower(ActorAlias.alias).contains(value.strip().lower(), autoescape=True)
+    )
+    return or_(_matches(value, Actor.key, Actor.name), Actor.id.in_(alias_match))
+
+
+def statute_condition(value: str) -> Any:
+    return _matches(
+        value,
+        Statute.key,
+        Statute.title,
+        Statute.short_title,
+        Statute.popular_title,
+        Statute.us_code,
+        Statute.statutes_at_large,
+        Statute.public_law,
+    )
+
+
+def document_condition(value: str) -> Any:
+    return _matches(value, Document.key, Document.title, Document.doc_number, Document.citation)
+
+
+def _require_some(session: Session, query: Select[Any], what: str, value: str) -> None:
+    if session.scalar(select(func.count()).select_from(query.subquery())) == 0:
+        raise NotFoundError(f"no {what} matches '{value}'")
+
+
+def select_events(session: Session, flt: EventFilter) -> list[Event]:
+    """Events in the window that match every filter, in chronological order."""
+    query = select(Event).where(
+        Event.date_start <= flt.window.end, Event.date_end >= flt.window.start
+    )
+    if flt.actor:
+        condition = actor_condition(flt.actor)
+        _require_some(session, select(Actor.id).where(condition), "actor", flt.actor)
+        query = query.where(Event.id.in_(select(EventActor.event_id).join(Actor).where(condition)))
+    if flt.statute:
+        condition = statute_condition(flt.statute)
+        _require_some(session, select(Statute.id).where(condition), "statute", flt.statute)
+        query = query.where(
+            Event.id.in_(select(EventStatute.event_id).join(Statute).where(condition))
+        )
+    if flt.document:
+        condition = document_condition(flt.document)
+        _require_some(session, select(Document.id).where(condition), "document", flt.document)
+        query = query.where(
+            Event.id.in_(select(EventSource.event_id).join(Document).where(condition))
+        )
+    if flt.kind:
+        kind = flt.kind.strip().lower()
+        _require_some(
+            session, select(Event.id).where(func.lower(Event.kind) == kind), "event kind", flt.kind
+        )
+        query = query.where(func.lower(Event.kind) == kind)
+    query = query.options(
+        selectinload(Event.actor_links).selectinload(EventActor.actor),
+        selectinload(Event.statute_links)
+        .selectinload(EventStatute.statute)
+        .selectinload(Statute.parent),
+        selectinload(Event.sources).selectinload(EventSource.document),
+        selectinload(Event.external_source),
+    )
+    # Sorted here rather than in SQL so that every backend agrees to the byte: PostgreSQL's
+    # collation would order keys differently from SQLite's.
+    return sorted(session.scalars(query), key=chronological)
+
+
+def chronological(event: Event) -> tuple[dt.date, dt.date, int, str]:
+    """Earliest possible day, then latest, then the order the sources imply, then the key.
+
+    An open start ("by 16 May 1984") has no earliest day: such an event sorts at its latest,
+    where an archivist files an undated item, not before everything else.
+    """
+    start = event.date_end if event.date_start == dt.date.min else event.date_start
+    return (start, event.date_end, event.sequence, event.key)
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """One event as plain data: what JSON export prints and every renderer reads."""
+    date = event.date
+    return {
+        "key": event.key,
+        "date": date.display(),
+        "edtf": str(date),
+        "date_start": event.date_start.isoformat(),
+        "date_end": event.date_end.isoformat(),
+        "precision": event.date_precision,
+        "approximate": event.date_approximate,
+        "uncertain": event.date_uncertain,
+        "date_text": event.date_text,
+        "date_note": event.date_note,
+        "kind": event.kind,
+        "title": event.title,
+        "description": event.description,
+        "actors": [
+            {"key": link.actor.key, "name": link.actor.name, "role": link.role}
+            for link in event.actor_links
+        ],
+        "statutes": [
+            {
+                "key": link.statute.key,
+                "citation": link.statute.citation,
+                "relation": link.relation,
+            }
+            for link in event.statute_links
+        ],
+        "sources": [
+            {
+                "document": source.document.key,
+                "citation": source.document.citation,
+                "quote": source.quote,
+                "char_start": source.char_start,
+                "char_end": source.char_end,
+            }
+            for source in event.sources
+        ],
+        "external_source": event.external_source.citation if event.external_source else None,
+    }
+
+
+def report(session: Session, flt: EventFilter) -> list[dict[str, Any]]:
+    return [event_record(event) for event in select_events(session, flt)]
+
+
+def distinct_documents(records: Sequence[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for record in records:
+        for source in record["sources"]:
+            seen.setdefault(source["document"])
+    return list(seen)
