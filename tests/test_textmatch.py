@@ -309,3 +309,15 @@ def test_property_quotes_without_spaces_are_found(data: st.DataObject) -> None:
     span = find_quote(CREST, squeezed)
     _assert_clean(CREST, span)
     assert "".join(fold(CREST[span[0] : span[1]]).split()) == "".join(fold(quote).split())
+
+
+def test_loose_matching_never_starts_inside_a_word() -> None:
+    """Regression: "ofthe" once matched "t|o the" (a space standing for the lost "f")."""
+    text = "We went to the camp. Most of the men stayed."
+    start, end = find_quote(text, "ofthe")
+    assert text[start:end] == "of the"
+
+
+def test_spaces_made_optional_win_over_lost_glyphs() -> None:
+    text = "Wil iam J. Casey and William Casey"
+    assert find_quote(text, "WilliamJ. Casey") == (0, 16)

@@ -105,7 +105,7 @@ def _bit_masks(needle: str) -> dict[str, int]:
     return masks
 
 
-def _ocr_scan(folded: str, folded_quote: str) -> list[Span]:
+def _ocr_scan(folded: str, folded_quote: str, *, lost_glyphs: bool) -> list[Span]:
     """Non-overlapping matches of ``folded_quote`` in ``folded`` (both folded) with OCR tolerance.
 
     Spaces on either side are optional, and a space in the text may also stand for one glyph the
@@ -122,6 +122,8 @@ def _ocr_scan(folded: str, folded_quote: str) -> list[Span]:
         for i in range(1, len(word) - 1):
             inner |= 1 << (pos + i)
         pos += len(word)
+    if not lost_glyphs:
+        inner = 0
     m = len(needle)
     full = 1 << (m - 1)
     masks = _bit_masks(needle)
@@ -187,7 +189,26 @@ class _Matcher:
 
     def tier_unspaced(self) -> list[Span]:
         folded, index = self._folded_text()
-        return [(index[s], index[e - 1] + 1) for s, e in _ocr_scan(folded, self.folded_quote)]
+        quote = self.folded_quote
+
+        # Loose matching must not start or end inside a word: "ofthe" is not "t|o the".
+        def on_word_edges(start: int, end: int) -> bool:
+            before = folded[start - 1] if start else " "
+            after = folded[end] if end < len(folded) else " "
+            return not (quote[0].isalnum() and before.isalnum()) and not (
+                quote[-1].isalnum() and after.isalnum()
+            )
+
+        # Spaces made optional first; only then may a space stand for a glyph the OCR lost.
+        for lost_glyphs in (False, True):
+            hits = [
+                (index[s], index[e - 1] + 1)
+                for s, e in _ocr_scan(folded, quote, lost_glyphs=lost_glyphs)
+                if on_word_edges(s, e)
+            ]
+            if hits:
+                return hits
+        return []
 
     def tiers(self) -> tuple[Callable[[], list[Span]], ...]:
         return (self.tier_exact, self.tier_folded, self.tier_unspaced)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from timeline.cli.app import App, format_option, pass_app
@@ -22,7 +24,7 @@ def _list_command(table: str, summary: str, example: str) -> click.Command:
                 list_rows(session, table),
                 columns,
                 fmt,
-                click.get_text_stream("stdout"),
+                sys.stdout,
                 headers=headers if fmt in ("table", "markdown") else None,
                 maxcolwidths=[None] * (len(columns) - 2) + [60, None],
             )
@@ -63,4 +65,4 @@ def show(app: App, key: str, fmt: str) -> None:
     database = app.ready()
     with database.session() as session:
         record = show_record(session, key)
-    render_record(record, fmt, click.get_text_stream("stdout"))
+    render_record(record, fmt, sys.stdout)

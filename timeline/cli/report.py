@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from timeline.cli.app import App, PartialDate, format_option, pass_app
@@ -59,7 +61,7 @@ def report(
     render_report(
         records,
         fmt,
-        click.get_text_stream("stdout"),
+        sys.stdout,
         with_quotes=with_quotes,
         title=f"Chronology, {window.label}",
     )

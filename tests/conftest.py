@@ -1,0 +1,135 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+PostgreSQL is found at $TIMELINE_TEST_POSTGRES_URL (scripts/postgres-setup prints it; scripts/test
+sets it). If that server cannot be reached the PostgreSQL tests fail; they are never skipped.
+Set TIMELINE_TEST_BACKENDS=sqlite to run only the SQLite half on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+
+from timeline.cli import main
+from timeline.db import Database
+
+DEFAULT_PG_URL = "postgresql+psycopg://timeline:timeline@127.0.0.1:5432/timeline_test"
+BACKENDS = [
+    b for b in os.environ.get("TIMELINE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b
+]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TIMELINE_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {url} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}). Run scripts/postgres-setup, "
+            "or set TIMELINE_TEST_BACKENDS=sqlite to test SQLite alone.",
+            pytrace=False,
+        )
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A URL or path for an empty database on the current backend."""
+    if backend == "sqlite":
+        return str(tmp_path / "timeline.db")
+    url = request.getfixturevalue("postgres_url")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Result]:
+    """Run the CLI as a user would; fails the test on any traceback."""
+    monkeypatch.delenv("TIMELINE_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str, expect: int | None = 0) -> Result:
+        result = CliRunner().invoke(main, list(args), prog_name="timeline", catch_exceptions=True)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise AssertionError(
+                "uncaught exception:\n" + "".join(traceback.format_exception(result.exception))
+            )
+        assert "Traceback" not in result.output
+        if expect is not None:
+            assert result.exit_code == expect, (result.exit_code, result.stdout, result.stderr)
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def seeded(db_url: str, run: Callable[..., Result]) -> str:
+    """A database built by the real migrations and loaded with the seed, through the CLI."""
+    run("--db", db_url, "init")
+    run("--db", db_url, "seed")
+    return db_url
+
+
+def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in primary-key order: the state a test compares."""
+    database = Database.open(url)
+    try:
+        with database.connect() as connection:
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            tables = {}
+            for name, table in sorted(metadata.tables.items()):
+                order = list(table.primary_key.columns) or list(table.columns)
+                tables[name] = [
+                    tuple(r) for r in connection.execute(sa.select(table).order_by(*order))
+                ]
+            return tables
+    finally:
+        database.dispose()
+
+
+def file_digest(path: str | Path) -> str | None:
+    path = Path(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the shipped seed folder, for tests that break it."""
+    import shutil
+
+    from timeline.paths import seed_dir
+
+    target = tmp_path / "seed-copy"
+    shutil.copytree(seed_dir(), target)
+    yield target

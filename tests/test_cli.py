@@ -1,0 +1,162 @@
+"""The CLI surface: help, version, listings and `show`, as a user meets them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from timeline import __version__
+from timeline.cli import main
+
+COMMANDS = ["init", "seed", "report", "documents", "events", "actors", "statutes", "show"]
+
+
+def test_version(run: Callable[..., Result]) -> None:
+    assert run("--version").stdout == f"timeline, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_command_has_help_with_an_example(
+    run: Callable[..., Result], command: str | None
+) -> None:
+    text = run(*([command] if command else []), "--help").stdout
+    assert "Example" in text
+    if command is None:
+        assert set(COMMANDS) <= set(main.commands)
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("timeline, version")
+
+
+def test_default_database_is_timeline_db_here_and_env_var_overrides(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("events")
+    assert (tmp_path / "timeline.db").exists()
+    monkeypatch.setenv("TIMELINE_DB", str(tmp_path / "other.db"))
+    run("statutes")
+    assert (tmp_path / "other.db").exists()
+
+
+def test_init_is_repeatable(db_url: str, run: Callable[..., Result]) -> None:
+    assert "(" in run("--db", db_url, "init").stdout
+    assert "current before" in run("--db", db_url, "init").stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json", "ndjson"])
+def test_listings_in_every_format(seeded: str, run: Callable[..., Result], fmt: str) -> None:
+    out = run("--db", seeded, "documents", "--format", fmt).stdout
+    if fmt == "json":
+        docs = json.loads(out)
+        assert [d["key"] for d in docs] == ["frus1961-63v05-d37", "CIA-RDP88B00443R001500070028-8"]
+        assert docs[0]["events"] == 9
+    elif fmt == "ndjson":
+        assert [json.loads(line)["date"] for line in out.splitlines()] == [
+            "26 Feb 1961",
+            "16 May 1984",
+        ]
+    elif fmt == "csv":
+        assert next(csv.reader(io.StringIO(out))) == [
+            "key",
+            "date",
+            "doc_type",
+            "title",
+            "collection",
+            "events",
+        ]
+    else:
+        assert "frus1961-63v05-d37" in out and "Key" in out
+
+
+def test_each_table_lists(seeded: str, run: Callable[..., Result]) -> None:
+    actors = json.loads(run("--db", seeded, "actors", "-f", "json").stdout)
+    assert len(actors) == 26
+    (rusk,) = [a for a in actors if a["key"] == "rusk"]
+    assert rusk["offices"] == "Secretary of State (Jan 1961 – Jan 1969)"
+    events = json.loads(run("--db", seeded, "events", "-f", "json").stdout)
+    assert len(events) == 16 and events[-1]["key"] == "2007-08-29-cia-release"
+    statutes = json.loads(run("--db", seeded, "statutes", "-f", "json").stdout)
+    assert [s["citation"] for s in statutes] == [
+        "Tariff Act of 1930, 46 Stat. 590",
+        "Tariff Act of 1930 § 307, 46 Stat. 689, 19 U.S.C. 1307",
+    ]
+
+
+def test_show_an_actor_with_events_in_order(seeded: str, run: Callable[..., Result]) -> None:
+    record = json.loads(run("--db", seeded, "show", "casey", "-f", "json").stdout)
+    assert record["name"] == "William J. Casey"
+    assert {
+        "alias": "Wil iam J. Casey",
+        "document": "CIA-RDP88B00443R001500070028-8",
+        "char_start": 2899,
+    } in record["aliases"]
+    assert record["offices"][0]["term"] == "1981–1987"
+    assert "CIA Museum" in record["offices"][0]["source"]
+    assert [e["key"] for e in record["events"]] == [
+        "1984-05-16-casey-letter-to-regan",
+        "1984-05-16-cia-conclusion-on-probative-value",
+        "1984-05-16-casey-memorandum-to-shultz",
+    ]
+    text = run("--db", seeded, "show", "casey").stdout
+    assert text.startswith("actor casey\n")
+    assert "16 May 1984  Casey writes to Treasury Secretary Regan" in text
+
+
+def test_show_a_statute_and_a_document(seeded: str, run: Callable[..., Result]) -> None:
+    statute = json.loads(run("--db", seeded, "show", "tariff-act-1930-s307", "-f", "json").stdout)
+    assert statute["part_of"] == "tariff-act-1930"
+    assert statute["events"][0] == {
+        "key": "1930-06-17-tariff-act-enacted",
+        "date": "17 Jun 1930",
+        "kind": "enactment",
+        "title": statute["events"][0]["title"],
+        "role": "enacted",
+    }
+    doc = json.loads(run("--db", seeded, "show", "frus1961-63v05-d37", "-f", "json").stdout)
+    assert doc["archival_source"] == "Department of State, Central Files, 411.616/2-2661"
+    assert doc["pages"] == "86–87" and doc["place"] == "Washington"
+    assert len(doc["events"]) == 9
+    assert doc["events"][0]["quotes"] == [
+        {"quote": "Section 307 of the Tariff Act of 1930", "char_start": 1064, "char_end": 1101}
+    ]
+    text = run("--db", seeded, "show", "frus1961-63v05-d37").stdout
+    assert "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [1064:1101]" in text
+
+
+def test_show_an_event_and_a_source(seeded: str, run: Callable[..., Result]) -> None:
+    text = run("--db", seeded, "show", "1961-02-21-crab-meat-discussion").stdout
+    assert "edtf" in text and "1961-02-21" in text and "date text" in text
+    assert "February 21" in text
+    source = run("--db", seeded, "show", "stat-46-590").stdout
+    assert "Statutes at Large" in source
+
+
+def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
+    env = {**os.environ, "TIMELINE_DB": str(tmp_path / "pipe.db")}
+    result = subprocess.run(
+        f"'{sys.executable}' -m timeline report | head -n 1",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("┌")
