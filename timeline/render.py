@@ -151,7 +151,7 @@ def render_report(
             "table",
             out,
             headers=["Date", "Kind", "Event", "Actors", "Documents"],
-            maxcolwidths=[12, 12, 44, 28, 30],
+            maxcolwidths=[12, 14, 44, 28, 30],
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
