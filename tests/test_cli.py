@@ -146,6 +146,11 @@ def test_show_an_event_and_a_source(seeded: str, run: Callable[..., Result]) -> 
     assert "February 21" in text
     source = run("--db", seeded, "show", "stat-46-590").stdout
     assert "Statutes at Large" in source
+    cited = json.loads(run("--db", seeded, "show", "frus-1961-63-v05-tei", "-f", "json").stdout)
+    assert {"type": "document", "key": "frus1961-63v05-d37"} in cited["cited_by"]
+    assert {"type": "office", "key": "kennedy", "title": "President of the United States"} in (
+        cited["cited_by"]
+    )
 
 
 def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:

@@ -18,14 +18,14 @@ from timeline.sources import (
     parse_frus,
     parse_month_date,
 )
+from timeline.sources.spans import read_text
 from timeline.textmatch import find_quote
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 
 
 def _read(name: str) -> str:
-    with open(SEED / name, encoding="utf-8", newline="") as handle:
-        return handle.read()
+    return read_text(SEED / name)
 
 
 FRUS = _read("000_b383fc1ab894f415.txt")

@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline.errors import QuoteNotFoundError
+from timeline.sources.spans import read_text
 from timeline.textmatch import find_all, find_quote, fold
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 
 
 def _read(name: str) -> str:
-    with open(SEED / name, encoding="utf-8", newline="") as handle:
-        return handle.read()
+    return read_text(SEED / name)
 
 
 FRUS = _read("000_b383fc1ab894f415.txt")

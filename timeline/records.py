@@ -287,11 +287,27 @@ def _show_statute(session: Session, statute: Statute) -> dict[str, Any]:
     }
 
 
-def _show_external(_session: Session, source: ExternalSource) -> dict[str, Any]:
+def _show_external(session: Session, source: ExternalSource) -> dict[str, Any]:
+    cited_by = []
+    for model, label in (
+        (Document, "document"),
+        (Statute, "statute"),
+        (Actor, "actor"),
+        (Event, "event"),
+    ):
+        for key in session.scalars(
+            select(model.key).where(model.external_source_id == source.id).order_by(model.key)
+        ):
+            cited_by.append({"type": label, "key": key})
+    for office in session.scalars(
+        select(Office).where(Office.external_source_id == source.id).order_by(Office.id)
+    ):
+        cited_by.append({"type": "office", "key": office.actor.key, "title": office.title})
     return {
         "type": "source",
         "key": source.key,
         "citation": source.citation,
         "url": source.url,
         "note": source.note,
+        "cited_by": cited_by,
     }

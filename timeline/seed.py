@@ -42,6 +42,7 @@ from timeline.models import (
 )
 from timeline.paths import seed_dir as default_seed_dir
 from timeline.sources import detect_format, parse_crest, parse_frus
+from timeline.sources.spans import read_text
 from timeline.textmatch import find_quote, fold
 
 Row = dict[str, Any]
@@ -146,9 +147,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 def _read_text(path: Path) -> str:
     try:
-        # newline="" keeps the text byte-for-byte: offsets must point into what the file says.
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
+        return read_text(path)
     except UnicodeDecodeError as exc:
         raise SeedError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
@@ -682,40 +681,20 @@ def _apply(session: Session, plan: SeedPlan) -> None:
     def source_id(key: str | None) -> int | None:
         return sources[key].id if key else None
 
+    def stored(values: Row, *plan_only: str) -> Row:
+        """Column values from a plan row: its source key becomes an id, plan-only keys go."""
+        row = {k: v for k, v in values.items() if k not in ("key", "source", *plan_only)}
+        if "date" in plan_only:
+            row.update(date_columns(values["date"]))
+        return {**row, "external_source_id": source_id(values["source"])}
+
     documents = _upsert(
-        session,
-        Document,
-        {
-            key: {
-                **{k: v for k, v in doc.values.items() if k not in ("key", "date", "source")},
-                **date_columns(doc.values["date"]),
-                "external_source_id": source_id(doc.values["source"]),
-            }
-            for key, doc in plan.documents.items()
-        },
+        session, Document, {k: stored(d.values, "date") for k, d in plan.documents.items()}
     )
     statutes = _upsert(
-        session,
-        Statute,
-        {
-            key: {
-                **{k: v for k, v in row.items() if k not in ("parent", "source")},
-                "external_source_id": source_id(row["source"]),
-            }
-            for key, row in plan.statutes.items()
-        },
+        session, Statute, {k: stored(row, "parent") for k, row in plan.statutes.items()}
     )
-    actors = _upsert(
-        session,
-        Actor,
-        {
-            key: {
-                **{k: v for k, v in row.items() if k != "source"},
-                "external_source_id": source_id(row["source"]),
-            }
-            for key, row in plan.actors.items()
-        },
-    )
+    actors = _upsert(session, Actor, {k: stored(row) for k, row in plan.actors.items()})
     for key, row in plan.statutes.items():
         _assign(statutes[key], {"parent": statutes[row["parent"]] if row["parent"] else None})
     session.flush()
@@ -757,16 +736,7 @@ def _apply(session: Session, plan: SeedPlan) -> None:
         _sync(actors[key].aliases, ActorAlias, wanted, lambda row: (row.alias, row.document_id))
 
     events = _upsert(
-        session,
-        Event,
-        {
-            key: {
-                **{k: v for k, v in ev.values.items() if k not in ("date", "source")},
-                **date_columns(ev.values["date"]),
-                "external_source_id": source_id(ev.values["source"]),
-            }
-            for key, ev in plan.events.items()
-        },
+        session, Event, {k: stored(ev.values, "date") for k, ev in plan.events.items()}
     )
     for key, ev in plan.events.items():
         obj = events[key]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from timeline.cli.app import App, pass_app, seed_line
-from timeline.db import head_revision
+from timeline.db import SchemaState, head_revision
 from timeline.seed import load_seed
 
 
@@ -48,7 +48,7 @@ def seed(app: App, directory: Path | None) -> None:
       timeline seed
     """
     database = app.database
-    if database.state().value in ("missing", "empty"):
+    if database.state() in (SchemaState.MISSING, SchemaState.EMPTY):
         database.upgrade()
     summary = load_seed(database, directory)
     click.echo(f"{database.name}: {seed_line(summary.counts)}")

@@ -14,12 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from timeline.errors import SourceFormatError
+from timeline.sources.spans import Span, line_spans, strip_span
 
 __all__ = ["CrestDocument", "parse_crest", "parse_month_date"]
 
-Span = tuple[int, int]
 
-_LINE = re.compile(r"[^\n]*(?:\n|$)")
 _LABEL = re.compile(r"([A-Z][^:\n]{0,80}?)[ \t]*:[ \t\u00a0]*\r?$")
 _BODY_LABEL = "Body"
 _FILE_LABEL = "File"
@@ -113,24 +112,6 @@ def _to_int(value: str | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _strip_span(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _lines(text: str) -> list[Span]:
-    spans: list[Span] = []
-    for match in _LINE.finditer(text):
-        if match.start() == match.end():
-            break
-        line_end = match.end() - 1 if match.group().endswith("\n") else match.end()
-        spans.append((match.start(), line_end))
-    return spans
-
-
 def _read_fields(text: str, lines: list[Span]) -> tuple[dict[str, str | None], dict[str, Span]]:
     """Read "Label:" lines and the value lines under each; "Body" takes the rest of the text."""
     fields: dict[str, str | None] = {}
@@ -145,7 +126,7 @@ def _read_fields(text: str, lines: list[Span]) -> tuple[dict[str, str | None], d
         value_end = lines[last - 1][1] if last > row + 1 else value_start
         if label == _BODY_LABEL:
             value_end = len(text)
-        start, end = _strip_span(text, value_start, value_end)
+        start, end = strip_span(text, value_start, value_end)
         fields[label] = text[start:end] if end > start else None
         spans[label] = (start, end)
         if label == _BODY_LABEL:
@@ -200,14 +181,14 @@ def _lookup(fields: dict[str, str | None], name: str) -> str | None:
 
 def parse_crest(text: str) -> CrestDocument:
     """Parse a CREST record's text; raises SourceFormatError if it is not of that shape."""
-    lines = _lines(text)
+    lines = line_spans(text)
     title_row = next((i for i, (s, e) in enumerate(lines) if text[s:e].strip()), None)
     if title_row is None:
         raise SourceFormatError("CREST text is empty")
     body_row = _body_row(text, lines)
     if body_row is None:
         raise SourceFormatError("CREST text has no 'Body:' field")
-    title_span = _strip_span(text, *lines[title_row])
+    title_span = strip_span(text, *lines[title_row])
     if _LABEL.fullmatch(text, *lines[title_row]) is not None:
         raise SourceFormatError("CREST text has no title line before its fields")
     fields, spans = _read_fields(text, lines[title_row + 1 :])

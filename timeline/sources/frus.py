@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from timeline.errors import SourceFormatError
+from timeline.sources.spans import Span, line_spans, strip_span
 
 __all__ = ["Footnote", "FrusDocument", "decode_file_date", "parse_frus"]
 
-Span = tuple[int, int]
 
-_LINE = re.compile(r"[^\n]*(?:\n|$)")
 _HEADING = re.compile(r"[ \t]*(\d+)\.[ \t]+(\S.*?)[ \t\r]*$")
 _NOTE = re.compile(r"[ \t]*(\d+)\.[ \t]+(?=\S)")
 _PAGE = re.compile(r"\[Page[ \t\u00a0]+(\d+)\]")
@@ -103,25 +102,6 @@ def decode_file_date(file_number: str) -> datetime.date | None:
         return None
 
 
-def _lines(text: str, start: int, end: int) -> list[Span]:
-    """Spans of the lines in ``text[start:end]``, without their line breaks."""
-    spans: list[Span] = []
-    for match in _LINE.finditer(text, start, end):
-        if match.start() == match.end():
-            break
-        line_end = match.end() - 1 if match.group().endswith("\n") else match.end()
-        spans.append((match.start(), line_end))
-    return spans
-
-
-def _strip_span(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _find_notes(text: str, lines: list[Span], first: int) -> tuple[int, list[tuple[int, Span]]]:
     """Locate the trailing notes list: returns the index of its first line and (number, span) pairs.
 
@@ -149,7 +129,7 @@ def _find_notes(text: str, lines: list[Span], first: int) -> tuple[int, list[tup
                 break
             previous_blank = False
         else:
-            return begin, [(n, _strip_span(text, s, e)) for n, (s, e) in notes]
+            return begin, [(n, strip_span(text, s, e)) for n, (s, e) in notes]
     raise SourceFormatError(
         "FRUS text has no notes list at its end "
         "(every FRUS document carries at least a source note)"
@@ -226,7 +206,7 @@ def _parse_source_note(note: str) -> tuple[str | None, str | None]:
 
 def parse_frus(text: str) -> FrusDocument:
     """Parse a FRUS document text; raises SourceFormatError if it is not of the expected shape."""
-    lines = _lines(text, 0, len(text))
+    lines = line_spans(text, 0, len(text))
     first = next((i for i, (s, e) in enumerate(lines) if text[s:e].strip()), None)
     if first is None:
         raise SourceFormatError("FRUS text is empty")
@@ -239,7 +219,7 @@ def parse_frus(text: str) -> FrusDocument:
     notes_line, notes = _find_notes(text, lines, first)
     notes_start = lines[notes_line][0]
     heading_line_end = lines[first][1]
-    body_span = _strip_span(text, heading_line_end, notes_start)
+    body_span = strip_span(text, heading_line_end, notes_start)
     if body_span[0] == body_span[1]:
         raise SourceFormatError("FRUS text has no body between its heading and its notes list")
 
@@ -257,7 +237,7 @@ def parse_frus(text: str) -> FrusDocument:
         for i, (number, span) in enumerate(notes)
     )
 
-    heading_span = _strip_span(text, *_trim_marker(heading_match.span(2), markers))
+    heading_span = strip_span(text, *_trim_marker(heading_match.span(2), markers))
     heading = text[heading_span[0] : heading_span[1]]
     subject = _find_subject(text, lines[first + 1 : notes_line], markers)
     signer, signer_span = _find_signer(text, lines[first + 1 : notes_line], markers)
@@ -319,7 +299,7 @@ def _find_signer(
     for start, end in reversed(body_lines):
         if not text[start:end].strip():
             continue
-        span = _strip_span(text, *_trim_marker(_strip_span(text, start, end), markers))
+        span = strip_span(text, *_trim_marker(strip_span(text, start, end), markers))
         signer = text[span[0] : span[1]]
         if _looks_like_signature(signer):
             return signer, span
