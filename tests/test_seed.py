@@ -245,3 +245,15 @@ def test_seed_refuses_a_database_without_the_schema(db_url: str) -> None:
     with pytest.raises(DatabaseError, match="timeline init"):
         load_seed(database)
     database.dispose()
+
+
+def test_a_mention_outside_its_within_passage_is_refused(seed_copy: Path) -> None:
+    annotation = seed_copy / "004_cc4de62e6d221da1.toml"
+    text = annotation.read_text(encoding="utf-8")
+    old = '{ actor = "cia-er", text = "ER", within = "ER File" }'
+    assert old in text
+    annotation.write_text(
+        text.replace(old, '{ actor = "cia-er", text = "ER", within = "OGC 1" }'), encoding="utf-8"
+    )
+    with pytest.raises(SeedError, match=re.escape("""'ER' is not part of "OGC 1\"""")):
+        read_seed(seed_copy)

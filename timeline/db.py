@@ -174,8 +174,9 @@ class Database:
         with self.errors(), self.engine.begin() as connection:
             command.downgrade(alembic_config(connection), revision)
 
-    def require_current(self) -> None:
-        state = self.state()
+    def require_current(self, state: SchemaState | None = None) -> None:
+        """Raise unless the schema is at head; pass ``state`` when the caller has it already."""
+        state = state or self.state()
         if state is SchemaState.CURRENT:
             return
         hint = {

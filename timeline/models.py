@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from timeline.dates import HistDate
+from timeline.dates import HistDate, Precision
 from timeline.vocabulary import ACTOR_KINDS
 
 NAMING_CONVENTION = {
@@ -30,8 +30,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-PRECISIONS = ("day", "month", "season", "year", "decade", "century", "interval")
 
 
 class Base(DeclarativeBase):
@@ -75,7 +73,7 @@ def date_columns(value: HistDate) -> dict[str, object]:
 
 
 def _date_checks() -> tuple[CheckConstraint, CheckConstraint]:
-    precisions = ", ".join(f"'{p}'" for p in PRECISIONS)
+    precisions = ", ".join(f"'{p.value}'" for p in Precision)
     return (
         CheckConstraint("date_start <= date_end", name="date_order"),
         CheckConstraint(f"date_precision IN ({precisions})", name="date_precision"),

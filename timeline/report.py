@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,11 +190,3 @@ def event_record(event: Event) -> dict[str, Any]:
 
 def report(session: Session, flt: EventFilter) -> list[dict[str, Any]]:
     return [event_record(event) for event in select_events(session, flt)]
-
-
-def distinct_documents(records: Sequence[dict[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for record in records:
-        for source in record["sources"]:
-            seen.setdefault(source["document"])
-    return list(seen)

@@ -54,7 +54,6 @@ Row = dict[str, Any]
 @dataclass
 class DocumentPlan:
     key: str
-    file: str
     values: Row
     ignore: tuple[tuple[int, int], ...]
     notes: list[Row] = field(default_factory=list)
@@ -416,7 +415,7 @@ def _read_document(plan: SeedPlan, text_path: Path) -> None:
             "source": source and _check_key(entry, "source", source, plan.sources),
         }
     )
-    document = DocumentPlan(key=key, file=name, values=values, ignore=ignore, notes=notes)
+    document = DocumentPlan(key=key, values=values, ignore=ignore, notes=notes)
 
     for number, link in enumerate(entry.list("actors"), start=1):
         link_entry = _Entry(link, f"{entry.where}, actor {number}")
@@ -466,21 +465,17 @@ def _mention(
     entry.check_fields({"actor", "text"}, {"within"})
     actor = _check_key(entry, "actor", entry.str("actor"), plan.actors)
     words, within = entry.str("text"), entry.str("within")
-    offset = 0
-    if within is not None:
-        offset, end = locate(within, entry)
-        if fold(words) not in fold(text[offset:end]):
-            raise entry.fail(f"'{words}' is not part of \"{within}\"")
-    start, end = locate(words, entry) if within is None else _locate_in(text, words, offset, entry)
+    if within is None:
+        start, end = locate(words, entry)
+    else:
+        # `within` pins a short or repeated spelling ("ER", "the Department") to one passage.
+        outer_start, outer_end = locate(within, entry)
+        try:
+            start, end = find_quote(text[outer_start:outer_end], words)
+        except QuoteNotFoundError as exc:
+            raise entry.fail(f"'{words}' is not part of \"{within}\"") from exc
+        start, end = outer_start + start, outer_start + end
     return {"actor": actor, "alias": text[start:end], "char_start": start, "char_end": end}
-
-
-def _locate_in(text: str, words: str, offset: int, entry: _Entry) -> tuple[int, int]:
-    try:
-        start, end = find_quote(text[offset:], words)
-    except QuoteNotFoundError as exc:
-        raise entry.fail(str(exc)) from exc
-    return offset + start, offset + end
 
 
 def _event(

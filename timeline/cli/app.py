@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from timeline.dates import parse_bound
 from timeline.db import Database, SchemaState
 from timeline.errors import DateError, TimelineError
 from timeline.seed import load_seed
@@ -41,7 +42,7 @@ class App:
             summary = load_seed(database)
             click.echo(f"timeline: {seed_line(summary.counts)}", err=True)
         else:
-            database.require_current()
+            database.require_current(state)
         return database
 
 
@@ -59,8 +60,6 @@ class PartialDate(click.ParamType):
     name = "YYYY[-MM[-DD]]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from timeline.dates import parse_bound
-
         try:
             parse_bound(str(value))
         except DateError as exc:
