@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from timeline.db import Database
 from timeline.models import Base
+from timeline.search import is_search_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,19 +25,38 @@ def _database_arg() -> str | None:
     )
 
 
+def _include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    # The search index is kept by triggers, not by the models (see 0003_search).
+    return not (type_ == "table" and name is not None and is_search_table(name))
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=_include_name,
         **kwargs,
     )
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode copies a table, drops the original and renames the copy; with foreign keys
+        # enforced the drop fails while other rows point at the table (Alembic's batch docs).
+        # The pragma takes effect only outside a transaction, which sqlite3 has not begun yet:
+        # it begins one before the first INSERT, UPDATE or DELETE.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise RuntimeError(f"migration left a broken reference in {broken[0]}")
+    # The connection goes back to its pool with foreign keys off (the pragma cannot be set
+    # inside the transaction the caller commits); timeline.db.Database discards it.
 
 
 def run_migrations_offline() -> None:

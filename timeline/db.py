@@ -167,12 +167,24 @@ class Database:
                 f"'{self.name}' already holds tables that are not a timeline database; "
                 "use an empty database"
             )
-        with self.errors(), self.engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
+        try:
+            with self.errors(), self.engine.begin() as connection:
+                command.upgrade(alembic_config(connection), revision)
+        finally:
+            self._discard_migration_connections()
 
     def downgrade(self, revision: str = "base") -> None:
-        with self.errors(), self.engine.begin() as connection:
-            command.downgrade(alembic_config(connection), revision)
+        try:
+            with self.errors(), self.engine.begin() as connection:
+                command.downgrade(alembic_config(connection), revision)
+        finally:
+            self._discard_migration_connections()
+
+    def _discard_migration_connections(self) -> None:
+        # On SQLite, migrations run with foreign keys off (see migrations/env.py); new
+        # connections turn them on again.
+        if self.is_sqlite and self._engine is not None:
+            self._engine.dispose()
 
     def require_current(self, state: SchemaState | None = None) -> None:
         """Raise unless the schema is at head; pass ``state`` when the caller has it already."""

@@ -27,3 +27,19 @@ class DatabaseError(TimelineError):
 
 class NotFoundError(TimelineError, LookupError):
     """A key that names no record."""
+
+
+class QueryError(TimelineError):
+    """An analyst's SQL that the database refused, that tried to write, or that ran too long."""
+
+
+class ExportError(TimelineError):
+    """An export that cannot be written: an unknown format, a path that exists or cannot be made."""
+
+
+class ImportFileError(TimelineError, ValueError):
+    """An import file that is malformed, truncated, of another schema, or that breaks the data."""
+
+
+class SearchError(TimelineError, ValueError):
+    """A search with nothing to search for, or an option search does not know."""

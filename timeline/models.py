@@ -48,6 +48,9 @@ class DatedMixin:
     date_text: Mapped[str | None] = mapped_column(
         Text, comment="the source's own words for the date"
     )
+    date_display: Mapped[str] = mapped_column(
+        String(80), comment="as a historian writes it (26 Feb 1961, c. 1945); from date_edtf"
+    )
 
     @property
     def date(self) -> HistDate:
@@ -69,6 +72,7 @@ def date_columns(value: HistDate) -> dict[str, object]:
         "date_approximate": value.approximate,
         "date_uncertain": value.uncertain,
         "date_text": value.text,
+        "date_display": value.display(),
     }
 
 
@@ -143,6 +147,11 @@ class Document(DatedMixin, Base):
         back_populates="document", cascade="all, delete-orphan"
     )
     citations: Mapped[list[EventSource]] = relationship(back_populates="document")
+    readings: Mapped[list[DocumentReading]] = relationship(
+        back_populates="document",
+        cascade="all, delete-orphan",
+        order_by="DocumentReading.char_start",
+    )
 
 
 class DocumentNote(Base):
@@ -164,6 +173,30 @@ class DocumentNote(Base):
     marker_end: Mapped[int | None]
 
     document: Mapped[Document] = relationship(back_populates="notes")
+
+
+class DocumentReading(Base):
+    """An editorial reading of a damaged passage: what OCR or typesetting marred, and what it says.
+
+    The stored text stays verbatim; search indexes the reading beside it, so "William Casey" finds
+    the letter signed "Wil iam J. Casey".
+    """
+
+    __tablename__ = "document_readings"
+    __table_args__ = (
+        UniqueConstraint("document_id", "char_start"),
+        CheckConstraint("0 <= char_start AND char_start < char_end", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    char_start: Mapped[int] = mapped_column(comment="offset in characters into documents.text")
+    char_end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text, comment="the passage exactly as the stored text has it")
+    reading: Mapped[str] = mapped_column(Text, comment="what the passage says, the damage undone")
+    note: Mapped[str] = mapped_column(Text, comment="why it reads so, and on whose authority")
+
+    document: Mapped[Document] = relationship(back_populates="readings")
 
 
 class Actor(Base):

@@ -213,6 +213,15 @@ def _show_document(session: Session, doc: Document) -> dict[str, Any]:
             {"number": note.number, "text": note.text, "char_start": note.char_start}
             for note in doc.notes
         ],
+        "readings": [
+            {
+                "text": reading.text,
+                "reading": reading.reading,
+                "char_start": reading.char_start,
+                "note": reading.note,
+            }
+            for reading in doc.readings
+        ],
         "events": list(events.values()),
     }
 

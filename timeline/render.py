@@ -6,14 +6,18 @@ CSV, JSON and NDJSON stream row by row; only tabulate needs every row at once.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import decimal
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from tabulate import tabulate
 
 ROW_FORMATS = ("table", "markdown", "csv", "json", "ndjson")
 REPORT_FORMATS = ("table", "markdown", "csv", "json")
+
+Escape = Callable[[str], str]
 
 TABLE_STYLE = "simple_grid"
 
@@ -160,46 +164,69 @@ def render_report(
 def _markdown_report(
     records: Sequence[Mapping[str, Any]], out: TextIO, *, with_quotes: bool, title: str
 ) -> None:
-    out.write(f"# {title}\n\n")
     documents = {s["document"] for r in records for s in r["sources"]}
-    out.write(
-        f"{len(records)} event{'s' if len(records) != 1 else ''} "
-        f"from {len(documents)} document{'s' if len(documents) != 1 else ''}. "
-        "Each event cites the passages that support it; the notes give the document and "
-        "the character offsets of each passage in its stored text.\n"
-    )
+    out.write(markdown_header(title, len(records), len(documents)))
     notes: list[str] = []
     for record in records:
-        marks = []
-        for source in record["sources"]:
-            notes.append(_markdown_note(source, with_quotes))
-            marks.append(f"[^{len(notes)}]")
-        out.write(f"\n## {record['date']} — {record['title']}\n\n")
-        out.write(f"*{record['kind']}*")
-        if record["date_note"]:
-            out.write(f" · {record['date_note']}")
-        out.write("\n\n")
-        out.write(f"{record['description']}{''.join(marks)}\n")
-        if record["actors"]:
-            out.write(f"\n- **Actors:** {actors_text(record)}\n")
-        if record["statutes"]:
-            prefix = "" if record["actors"] else "\n"
-            out.write(f"{prefix}- **Statutes:** {statutes_text(record)}\n")
-        if record["external_source"]:
-            prefix = "" if record["actors"] or record["statutes"] else "\n"
-            out.write(f"{prefix}- **Also from:** {record['external_source']}\n")
+        first = len(notes) + 1
+        notes.extend(markdown_note(source, with_quotes) for source in record["sources"])
+        out.write(markdown_event(record, range(first, len(notes) + 1)))
     if notes:
-        out.write("\n---\n\n")
+        out.write(MARKDOWN_NOTES_RULE)
         for number, note in enumerate(notes, start=1):
             out.write(f"[^{number}]: {note}\n")
 
 
-def _markdown_note(source: Mapping[str, Any], with_quotes: bool) -> str:
+# The pieces of the Markdown chronology, shared with the streaming export
+# (timeline.export.document). `escape` is applied to the text that comes from the database;
+# the report passes it through as it is.
+
+MARKDOWN_NOTES_RULE = "\n---\n\n"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def markdown_header(title: str, events: int, documents: int, escape: Escape = _same) -> str:
+    return (
+        f"# {escape(title)}\n\n"
+        f"{events} event{'s' if events != 1 else ''} "
+        f"from {documents} document{'s' if documents != 1 else ''}. "
+        "Each event cites the passages that support it; the notes give the document and "
+        "the character offsets of each passage in its stored text.\n"
+    )
+
+
+def markdown_event(
+    record: Mapping[str, Any], note_numbers: Iterable[int], escape: Escape = _same
+) -> str:
+    """One event's section; ``note_numbers`` are the notes of its sources, in order."""
+    marks = "".join(f"[^{number}]" for number in note_numbers)
+    parts = [f"\n## {escape(record['date'])} — {escape(record['title'])}\n\n"]
+    parts.append(f"*{escape(record['kind'])}*")
+    if record["date_note"]:
+        parts.append(f" · {escape(record['date_note'])}")
+    parts.append("\n\n")
+    parts.append(f"{escape(record['description'])}{marks}\n")
+    if record["actors"]:
+        parts.append(f"\n- **Actors:** {escape(actors_text(record))}\n")
+    if record["statutes"]:
+        prefix = "" if record["actors"] else "\n"
+        parts.append(f"{prefix}- **Statutes:** {escape(statutes_text(record))}\n")
+    if record["external_source"]:
+        prefix = "" if record["actors"] or record["statutes"] else "\n"
+        parts.append(f"{prefix}- **Also from:** {escape(record['external_source'])}\n")
+    return "".join(parts)
+
+
+def markdown_note(source: Mapping[str, Any], with_quotes: bool, escape: Escape = _same) -> str:
+    """A source note: the document's citation, key and span, and (``with_quotes``) the passage."""
     span = f"characters {source['char_start']}–{source['char_end']}"
-    note = f"{source['citation']} (`{source['document']}`, {span})"
+    note = f"{escape(source['citation'])} (`{source['document']}`, {span})"
     if with_quotes:
         quote = " ".join(source["quote"].split())
-        note += f": “{quote}”"
+        note += f": “{escape(quote)}”"
     return note + "."
 
 
@@ -249,3 +276,135 @@ def _item_text(item: Any) -> str:
     parts = [f"{v}" for k, v in item.items() if v not in (None, "") and k != "key"]
     key = f"  ({item['key']})" if item.get("key") else ""
     return "  - " + " · ".join(parts) + key
+
+
+# --- query results ----------------------------------------------------------------------------
+
+QUERY_FORMATS = ("table", "markdown", "csv", "tsv", "json", "ndjson")
+
+
+def render_query(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    out: TextIO,
+    *,
+    tablefmt: str = TABLE_STYLE,
+) -> None:
+    """Write a query's rows in ``fmt``; every format but ``table`` streams row by row.
+
+    SQL results can repeat a column name (``SELECT a.key, e.key``); the JSON formats keep each
+    value by suffixing repeats (``key``, ``key_2``) rather than letting one overwrite the other.
+    """
+    if fmt == "table":
+        text = tabulate(
+            [[_cell(v) for v in row] for row in rows],
+            headers=list(columns),
+            tablefmt=tablefmt,
+            disable_numparse=True,
+        )
+        out.write(text + "\n")
+    elif fmt == "markdown":
+        out.write("| " + " | ".join(_md_cell(c) for c in columns) + " |\n")
+        out.write("|" + "|".join("---" for _ in columns) + "|\n")
+        for row in rows:
+            out.write("| " + " | ".join(_md_cell(_cell(v)) for v in row) + " |\n")
+    elif fmt in ("csv", "tsv"):
+        writer = csv.writer(
+            out, lineterminator="\n", dialect="excel-tab" if fmt == "tsv" else "excel"
+        )
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+    elif fmt in ("json", "ndjson"):
+        keys = _unique_names(columns)
+        records = ({k: _json_value(v) for k, v in zip(keys, row, strict=True)} for row in rows)
+        if fmt == "json":
+            _write_json_array(records, out)
+        else:
+            for record in records:
+                out.write(_json(record) + "\n")
+    else:
+        raise ValueError(f"unknown format '{fmt}' (known: {', '.join(QUERY_FORMATS)})")
+
+
+def _md_cell(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+    )
+
+
+def _unique_names(columns: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for column in columns:
+        seen[column] = seen.get(column, 0) + 1
+        names.append(column if seen[column] == 1 else f"{column}_{seen[column]}")
+    return names
+
+
+def _json_value(value: Any) -> Any:
+    """SQL values as JSON: dates in ISO form, exact decimals as numbers, bytes in hex."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+# --- the schema -------------------------------------------------------------------------------
+
+SCHEMA_FORMATS = ("text", "markdown", "json")
+
+
+def render_schema(relations: Sequence[Any], fmt: str, out: TextIO) -> None:
+    """Tables and views (``timeline.schema.Relation``s) as text, Markdown or JSON."""
+    if fmt == "json":
+        _write_json_array((_relation_record(r) for r in relations), out)
+        return
+    for index, relation in enumerate(relations):
+        rows = [
+            [
+                column.name,
+                column.type,
+                _column_notes(column),
+                column.comment or "",
+            ]
+            for column in relation.columns
+        ]
+        if fmt == "markdown":
+            out.write(f"{'' if index == 0 else chr(10)}## {relation.kind} `{relation.name}`\n\n")
+            out.write(f"{relation.description}\n\n")
+            headers = ["column", "type", "key", "about"]
+            out.write(tabulate(rows, headers=headers, tablefmt="github") + "\n")
+        else:
+            out.write(f"{'' if index == 0 else chr(10)}{relation.kind.upper()} {relation.name}\n")
+            out.write(f"  {relation.description}\n")
+            table = tabulate(rows, tablefmt="plain", disable_numparse=True)
+            out.write("".join(f"    {line.rstrip()}\n" for line in table.splitlines()))
+
+
+def _column_notes(column: Any) -> str:
+    notes = []
+    if column.primary_key:
+        notes.append("primary key")
+    if column.unique:
+        notes.append("unique")
+    if column.references:
+        notes.append(f"→ {column.references}")
+    if not column.nullable and not column.primary_key:
+        notes.append("not null")
+    return ", ".join(notes)
+
+
+def _relation_record(relation: Any) -> dict[str, Any]:
+    return {
+        "name": relation.name,
+        "kind": relation.kind,
+        "description": relation.description,
+        "columns": [vars(column) for column in relation.columns],
+    }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from timeline.dates import parse_bound
 from timeline.errors import DateError, NotFoundError
@@ -143,6 +145,42 @@ def chronological(event: Event) -> tuple[dt.date, dt.date, int, str]:
     """
     start = event.date_end if event.date_start == dt.date.min else event.date_start
     return (start, event.date_end, event.sequence, event.key)
+
+
+def chronological_order(dialect: str) -> list[ColumnElement[Any]]:
+    """ORDER BY terms that sort events in SQL exactly as :func:`chronological` sorts them.
+
+    Keys compare by code point, as Python compares strings: SQLite's default BINARY collation
+    does (UTF-8 bytes sort in code-point order); on PostgreSQL the "C" collation does.
+    """
+    start = case((Event.date_start == dt.date.min, Event.date_end), else_=Event.date_start)
+    key: ColumnElement[Any] = Event.key.collate("C") if dialect == "postgresql" else Event.key
+    return [start, Event.date_end, Event.sequence, key]
+
+
+def stream_events(session: Session, *, batch: int = 200) -> Iterator[Event]:
+    """Every event, in chronological order, loaded ``batch`` at a time with what renderers read.
+
+    Streams: the rows come from the database as they are consumed, and an event no longer
+    referenced can be collected, so memory does not grow with the number of events.
+    """
+    dialect = session.get_bind().dialect.name
+    query = (
+        select(Event)
+        .order_by(*chronological_order(dialect))
+        .options(
+            selectinload(Event.actor_links).selectinload(EventActor.actor),
+            selectinload(Event.statute_links)
+            .selectinload(EventStatute.statute)
+            .selectinload(Statute.parent),
+            selectinload(Event.sources)
+            .selectinload(EventSource.document)
+            .load_only(Document.key, Document.citation),
+            selectinload(Event.external_source),
+        )
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(query)
 
 
 def event_record(event: Event) -> dict[str, Any]:

@@ -14,11 +14,12 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from timeline import vocabulary
 from timeline.dates import HistDate, resolve
@@ -31,6 +32,7 @@ from timeline.models import (
     Document,
     DocumentActor,
     DocumentNote,
+    DocumentReading,
     Event,
     EventActor,
     EventSource,
@@ -59,6 +61,7 @@ class DocumentPlan:
     notes: list[Row] = field(default_factory=list)
     actors: list[tuple[str, str]] = field(default_factory=list)
     mentions: list[Row] = field(default_factory=list)  # actor, alias, char_start, char_end
+    readings: list[Row] = field(default_factory=list)  # char_start, char_end, text, reading, note
 
 
 @dataclass
@@ -364,7 +367,7 @@ def _read_document(plan: SeedPlan, text_path: Path) -> None:
     text = _read_text(text_path)
     annotation = _load_toml(annotation_path)
     name = annotation_path.name
-    _Entry(annotation, name).check_fields({"document"}, {"event"})
+    _Entry(annotation, name).check_fields({"document"}, {"event", "reading"})
     entry = _Entry(annotation["document"], f"{name}: [document]")
     entry.check_fields(
         {"collection", "citation"},
@@ -431,6 +434,8 @@ def _read_document(plan: SeedPlan, text_path: Path) -> None:
             _mention(plan, text, locate, _Entry(mention, f"{entry.where}, mention {number}"))
         )
 
+    document.readings = _readings(text, text_path.name, name, annotation.get("reading", []))
+
     plan.documents[key] = document
     for number, data in enumerate(annotation.get("event", []), start=1):
         event_entry = _Entry(data, f"{name}: event {data.get('key', number)!s}")
@@ -438,6 +443,55 @@ def _read_document(plan: SeedPlan, text_path: Path) -> None:
         if event_plan.key in plan.events:
             raise event_entry.fail(f"duplicate event key '{event_plan.key}'")
         plan.events[event_plan.key] = event_plan
+
+
+def _readings(text: str, text_name: str, name: str, entries: object) -> list[Row]:
+    """The editorial readings of a text's damaged passages, one row per occurrence.
+
+    A reading names the damaged passage exactly as the text has it; it applies wherever that
+    passage stands as a whole (not inside a longer word), since the same damage reads the same way.
+    """
+    if not isinstance(entries, list):
+        raise SeedError(f"{name}: 'reading' must be a list of [[reading]] tables")
+    rows: list[Row] = []
+    for number, data in enumerate(entries, start=1):
+        entry = _Entry(data if isinstance(data, dict) else {}, f"{name}: reading {number}")
+        entry.check_fields({"text", "reading", "note"})
+        damaged, reading, note = entry.str("text"), entry.str("reading"), entry.str("note")
+        if reading == damaged:
+            raise entry.fail(f"the reading of '{damaged}' is the text as it stands")
+        spans = _whole_occurrences(text, damaged)
+        if not spans:
+            raise entry.fail(
+                f"'{damaged}' does not occur in {text_name} (give the damaged passage exactly "
+                "as the text has it)"
+            )
+        rows.extend(
+            {"char_start": s, "char_end": e, "text": damaged, "reading": reading, "note": note}
+            for s, e in spans
+        )
+    rows.sort(key=lambda row: row["char_start"])
+    for before, after in pairwise(rows):
+        if after["char_start"] < before["char_end"]:
+            raise SeedError(
+                f"{name}: the readings of '{before['text']}' and '{after['text']}' overlap "
+                f"at character {after['char_start']}"
+            )
+    return rows
+
+
+def _whole_occurrences(text: str, passage: str) -> list[tuple[int, int]]:
+    """Where ``passage`` occurs verbatim, not as part of a longer word."""
+    spans = []
+    pos = text.find(passage)
+    while pos >= 0:
+        end = pos + len(passage)
+        glued_before = pos > 0 and passage[0].isalnum() and text[pos - 1].isalnum()
+        glued_after = end < len(text) and passage[-1].isalnum() and text[end].isalnum()
+        if not glued_before and not glued_after:
+            spans.append((pos, end))
+        pos = text.find(passage, pos + 1)
+    return spans
 
 
 def _document_date(
@@ -614,6 +668,7 @@ def load_seed(database: Database, directory: Path | None = None) -> SeedSummary:
         "actors": len(plan.actors),
         "statutes": len(plan.statutes),
         "sources": sum(len(e.sources) for e in plan.events.values()),
+        "readings": sum(len(d.readings) for d in plan.documents.values()),
         "external_sources": len(plan.sources),
     }
     return SeedSummary(counts, dict(inserted), dict(updated), dict(deleted))
@@ -660,6 +715,9 @@ def _sync(
     for ident, row in current.items():
         if ident not in keep:
             collection.remove(row)
+            session = object_session(row)
+            if session is not None:  # counted as deleted now, not found an orphan at flush
+                session.delete(row)
 
 
 class _Values:
@@ -712,6 +770,7 @@ def _apply(session: Session, plan: SeedPlan) -> None:
     for key, doc in plan.documents.items():
         document = documents[key]
         _sync(document.notes, DocumentNote, doc.notes, lambda row: row.number)
+        _sync(document.readings, DocumentReading, doc.readings, lambda row: row.char_start)
         _sync(
             document.actor_links,
             DocumentActor,

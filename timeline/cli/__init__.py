@@ -8,7 +8,9 @@ from timeline import __version__
 from timeline.cli.app import App, TimelineGroup
 from timeline.cli.browse import actors, documents, events, show, statutes
 from timeline.cli.database import init, seed
+from timeline.cli.query import schema, sql
 from timeline.cli.report import report
+from timeline.cli.search import search
 from timeline.db import DEFAULT_DB, ENV_VAR
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -42,5 +44,17 @@ def main(ctx: click.Context, db_arg: str | None) -> None:
     ctx.obj = App(db_arg)
 
 
-for command in (init, seed, report, documents, events, actors, statutes, show):
+for command in (
+    init,
+    seed,
+    report,
+    documents,
+    events,
+    actors,
+    statutes,
+    show,
+    sql,
+    schema,
+    search,
+):
     main.add_command(command)

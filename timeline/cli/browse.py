@@ -29,7 +29,7 @@ def _list_command(table: str, summary: str, example: str) -> click.Command:
                 maxcolwidths=[None] * (len(columns) - 2) + [60, None],
             )
 
-    command.__doc__ = f"{summary}\n\n\b\nExample:\n  {example}"
+    command.__doc__ = f"{summary}\n\n\b\nExamples:\n  {example}"
     return click.command(name=table)(command)
 
 

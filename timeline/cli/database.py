@@ -20,7 +20,7 @@ def init(app: App) -> None:
     `alembic upgrade head` runs from a checkout).
 
     \b
-    Example:
+    Examples:
       timeline --db archive.db init
     """
     database = app.database
@@ -44,7 +44,7 @@ def seed(app: App, directory: Path | None) -> None:
     failure changes nothing either. Creates the schema first if the database is new.
 
     \b
-    Example:
+    Examples:
       timeline seed
     """
     database = app.database
