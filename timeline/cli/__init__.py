@@ -8,6 +8,7 @@ from timeline import __version__
 from timeline.cli.app import App, TimelineGroup
 from timeline.cli.browse import actors, documents, events, show, statutes
 from timeline.cli.database import init, seed
+from timeline.cli.exchange import export_command, import_command
 from timeline.cli.query import schema, sql
 from timeline.cli.report import report
 from timeline.cli.search import search
@@ -56,5 +57,7 @@ for command in (
     sql,
     schema,
     search,
+    export_command,
+    import_command,
 ):
     main.add_command(command)

@@ -1,0 +1,503 @@
+"""`timeline import`: lossless round trips, merging by key, and every bad file refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from conftest import BACKENDS, dump, file_digest, reset_postgres
+
+from timeline.cli import main
+from timeline.db import Database, head_revision
+from timeline.models import Base
+
+TABLES = [t.name for t in Base.metadata.sorted_tables]
+
+
+def export(run: Callable[..., Result], db: str, fmt: str = "json", *args: str) -> bytes:
+    return run("--db", db, "export", fmt, *args).stdout_bytes
+
+
+def rows_of(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the model's tables (not the search index): what an import must restore."""
+    state = dump(url)
+    return {name: state.get(name, []) for name in TABLES}
+
+
+def execute(url: str, *statements: str) -> None:
+    database = Database.open(url)
+    try:
+        with database.begin() as session:
+            for statement in statements:
+                session.execute(sa.text(statement))
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="module")
+def seed_export(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A `json` export of the seed (made once, on SQLite, through the CLI)."""
+    directory = tmp_path_factory.mktemp("seed-export")
+    db = str(directory / "seed.db")
+    runner = CliRunner()
+    for args in (["init"], ["seed"]):
+        assert runner.invoke(main, ["--db", db, *args]).exit_code == 0
+    result = runner.invoke(main, ["--db", db, "export", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+@pytest.fixture
+def seed_file(seed_export: bytes, tmp_path: Path) -> Path:
+    path = tmp_path / "seed.json"
+    path.write_bytes(seed_export)
+    return path
+
+
+def write_document(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+# --- round trips --------------------------------------------------------------------------------
+
+
+def test_round_trip_is_byte_for_byte(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, backend: str
+) -> None:
+    exported = export(run, seeded)
+    before = rows_of(seeded)
+    path = tmp_path / "timeline.json"
+    path.write_bytes(exported)
+    if backend == "postgresql":
+        reset_postgres(seeded)  # an empty database: no schema at all
+        target = seeded
+    else:
+        target = str(tmp_path / "new.db")
+    result = run("--db", target, "import", str(path))
+    assert result.stdout.startswith(f"{Database.open(target).name}: imported ")
+    assert result.stderr == ""  # no "creating it and loading the seed": an import does not seed
+    assert export(run, target) == exported
+    assert rows_of(target) == before  # the same ids, the same values
+    assert "schema at revision" in run("--db", target, "init").stdout
+
+
+def test_sqlite_to_postgresql_to_sqlite(
+    run: Callable[..., Result], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if "postgresql" not in BACKENDS:
+        pytest.skip("TIMELINE_TEST_BACKENDS leaves PostgreSQL out")
+    postgres = request.getfixturevalue("postgres_url")
+    reset_postgres(postgres)
+    source = str(tmp_path / "source.db")
+    run("--db", source, "init")
+    run("--db", source, "seed")
+    first = tmp_path / "first.json"
+    first.write_bytes(export(run, source))
+
+    run("--db", postgres, "import", str(first))
+    second = tmp_path / "second.json"
+    second.write_bytes(export(run, postgres))
+    assert second.read_bytes() == first.read_bytes()
+
+    back = str(tmp_path / "back.db")
+    run("--db", back, "import", str(second))
+    assert export(run, back) == first.read_bytes()
+
+    # every other table format is the same from the copy on PostgreSQL as from the source
+    for fmt, args in (("ndjson", ()), ("sql", ()), ("sql", ("--dialect", "postgresql"))):
+        assert export(run, postgres, fmt, *args) == export(run, source, fmt, *args), fmt
+    for name in ("pg", "sqlite"):
+        run(
+            "--db",
+            postgres if name == "pg" else source,
+            "export",
+            "csv",
+            "-o",
+            str(tmp_path / name),
+        )
+    for path in sorted((tmp_path / "pg").iterdir()):
+        assert path.read_bytes() == (tmp_path / "sqlite" / path.name).read_bytes(), path.name
+    copies = []
+    for name, url in (("pg.sqlite", postgres), ("sqlite.sqlite", source)):
+        run("--db", url, "export", "sqlite", "-o", str(tmp_path / name))
+        with sqlite3.connect(tmp_path / name) as connection:
+            copies.append([line for line in connection.iterdump() if line.startswith("INSERT")])
+    assert copies[0] == copies[1]
+
+    # PostgreSQL's sequences were moved past the imported ids
+    engine = sa.create_engine(postgres)
+    with engine.connect() as connection:
+        for table in ("events", "event_sources", "statutes"):
+            top = connection.execute(sa.text(f"SELECT max(id) FROM {table}")).scalar_one()
+            following = connection.execute(
+                sa.text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+            ).scalar_one()
+            assert following == top + 1, table
+        connection.rollback()
+    engine.dispose()
+
+
+def test_an_empty_timeline_round_trips_and_stays_empty(
+    db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    source = str(tmp_path / "empty.db")
+    run("--db", source, "init")
+    exported = export(run, source)
+    path = tmp_path / "empty.json"
+    path.write_bytes(exported)
+    assert run("--db", db_url, "import", str(path)).stdout.endswith(": imported 0 records\n")
+    assert all(rows == [] for rows in rows_of(db_url).values())  # not seeded
+    assert export(run, db_url) == exported
+
+
+def test_import_reads_stdin(seed_export: bytes, db_url: str, run: Callable[..., Result]) -> None:
+    result = CliRunner().invoke(main, ["--db", db_url, "import", "-"], input=seed_export)
+    assert result.exit_code == 0, result.output
+    assert export(run, db_url) == seed_export
+
+
+def test_a_self_reference_to_a_later_row_is_set_after_the_table(
+    seed_file: Path, db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    document = json.loads(seed_file.read_text())
+    renumber_statutes(document)
+    path = write_document(tmp_path / "renumbered.json", document)
+    run("--db", db_url, "import", str(path))
+    exported = json.loads(export(run, db_url))
+    assert exported["tables"]["statutes"]["rows"] == document["tables"]["statutes"]["rows"]
+    assert exported["tables"]["statutes"]["rows"][0]["parent_id"] == 2
+
+
+def renumber_statutes(document: dict[str, Any]) -> None:
+    """The same statutes, numbered so that the section (id 1) comes before its act (id 2)."""
+    tables = document["tables"]
+    act, section = tables["statutes"]["rows"]
+    assert (act["id"], section["id"], section["parent_id"]) == (1, 2, 1)
+    act["id"], section["id"], section["parent_id"] = 2, 1, 2
+    tables["statutes"]["rows"] = [section, act]
+    for link in tables["event_statutes"]["rows"]:
+        link["statute_id"] = 3 - link["statute_id"]
+    tables["event_statutes"]["rows"].sort(
+        key=lambda r: (r["event_id"], r["statute_id"], r["relation"])
+    )
+
+
+# --- merging ------------------------------------------------------------------------------------
+
+
+def test_a_database_with_records_needs_merge(
+    seeded: str, seed_file: Path, run: Callable[..., Result]
+) -> None:
+    before = dump(seeded)
+    result = run("--db", seeded, "import", str(seed_file), expect=1)
+    assert result.stderr.startswith("Error: database '")
+    assert "already has records; use --merge" in result.stderr
+    assert dump(seeded) == before
+
+
+def test_merging_the_same_records_changes_nothing(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "same.json"
+    path.write_bytes(export(run, seeded))
+    before = dump(seeded)
+    result = run("--db", seeded, "import", "--merge", str(path))
+    rows = sum(len(r) for r in rows_of(seeded).values())
+    assert result.stdout.endswith(
+        f": imported 0 records\nkept {rows} records the database already held unchanged\n"
+    )
+    assert dump(seeded) == before
+
+
+def test_merge_adds_a_missing_record_with_new_ids_and_remapped_references(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "full.json"
+    path.write_bytes(export(run, seeded))
+    key = "1961-02-21-crab-meat-discussion"
+    shown = run("--db", seeded, "show", key, "--format", "json").stdout
+    original = json.loads(path.read_text())
+    old_id = next(r["id"] for r in original["tables"]["events"]["rows"] if r["key"] == key)
+    top = max(r["id"] for r in original["tables"]["events"]["rows"])
+    assert old_id < top
+    execute(seeded, f"DELETE FROM events WHERE key = '{key}'")  # its sources, actors cascade
+
+    result = run("--db", seeded, "import", "--merge", str(path))
+    assert "1 events" in result.stdout
+    assert run("--db", seeded, "show", key, "--format", "json").stdout == shown
+    merged = json.loads(export(run, seeded))
+    new = next(r for r in merged["tables"]["events"]["rows"] if r["key"] == key)
+    assert new["id"] == top + 1
+    sources = [r for r in merged["tables"]["event_sources"]["rows"] if r["event_id"] == top + 1]
+    before = [r for r in original["tables"]["event_sources"]["rows"] if r["event_id"] == old_id]
+    assert [(r["quote"], r["document_id"]) for r in sources] == [
+        (r["quote"], r["document_id"]) for r in before
+    ]
+    # merging again finds everything there
+    assert (
+        run("--db", seeded, "import", "--merge", str(path))
+        .stdout.split("\n")[0]
+        .endswith("imported 0 records")
+    )
+
+
+def test_merge_restores_statutes_with_their_act_remapped(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    document = json.loads(export(run, seeded))
+    renumber_statutes(document)  # the section first: its act is a reference forward
+    path = write_document(tmp_path / "statutes.json", document)
+    shown = run("--db", seeded, "show", "tariff-act-1930-s307", "--format", "json").stdout
+    execute(
+        seeded,
+        "DELETE FROM events WHERE id IN (SELECT event_id FROM event_statutes)",
+        "UPDATE statutes SET parent_id = NULL",
+        "DELETE FROM statutes",
+    )
+    run("--db", seeded, "import", "--merge", str(path))
+    assert run("--db", seeded, "show", "tariff-act-1930-s307", "--format", "json").stdout == shown
+
+
+def test_merge_refuses_a_key_with_other_content(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    document = json.loads(export(run, seeded))
+    event = document["tables"]["events"]["rows"][3]
+    event["title"] += " (edited)"
+    path = write_document(tmp_path / "edited.json", document)
+    before = dump(seeded)
+    result = run("--db", seeded, "import", "--merge", str(path), expect=1)
+    assert result.stderr == (
+        f"Error: '{path}': conflicting key: events {event['key']!r} is already in the database "
+        "with a different title\n"
+    )
+    assert dump(seeded) == before
+
+
+def test_merge_refuses_a_key_whose_owned_rows_differ(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    document = json.loads(export(run, seeded))
+    link = document["tables"]["event_actors"]["rows"][0]
+    link["position"] += 10
+    event = next(r for r in document["tables"]["events"]["rows"] if r["id"] == link["event_id"])
+    path = write_document(tmp_path / "edited.json", document)
+    before = dump(seeded)
+    result = run("--db", seeded, "import", "--merge", str(path), expect=1)
+    assert result.stderr == (
+        f"Error: '{path}': conflicting key: events {event['key']!r} is already in the database "
+        "with different event_actors rows\n"
+    )
+    assert dump(seeded) == before
+
+
+def test_merge_into_an_empty_database_keeps_the_ids(
+    seed_file: Path, db_url: str, run: Callable[..., Result], seed_export: bytes
+) -> None:
+    run("--db", db_url, "import", "--merge", str(seed_file))
+    assert export(run, db_url) == seed_export
+
+
+# --- bad files ----------------------------------------------------------------------------------
+
+
+def _edit(change: Callable[[dict[str, Any]], Any]) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        document = json.loads(data)
+        change(document)
+        return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+    return edit
+
+
+def _rows(document: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    return document["tables"][table]["rows"]  # type: ignore[no-any-return]
+
+
+def _set(table: str, index: int, column: str, value: Any) -> Callable[[bytes], bytes]:
+    return _edit(lambda d: _rows(d, table)[index].__setitem__(column, value))
+
+
+def _reorder_tables(document: dict[str, Any]) -> None:
+    tables = document["tables"]
+    document["tables"] = {"event_actors": tables.pop("event_actors"), **tables}
+
+
+BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "truncated": (
+        lambda d: d[: len(d) // 2],
+        "is truncated: it ends at byte {half}, in table 'events', after record ",
+    ),
+    "cut before the end": (lambda d: d[:-3], "is truncated: it ends at byte"),
+    "empty": (lambda d: b"", "is empty"),
+    "not json": (lambda d: b"timeline export\n", "is not valid JSON at byte 0"),
+    "a sqlite file": (
+        lambda d: b"SQLite format 3\x00" + bytes(100),
+        "is not valid JSON at byte 0",
+    ),
+    "trailing data": (
+        lambda d: d + b"{}",
+        "is not valid JSON: there is more data after the end of the document",
+    ),
+    "broken syntax": (
+        lambda d: d.replace(b'"sort_name": ', b'"sort_name" ', 1),
+        "is not valid JSON at byte {sort_name}",
+    ),
+    "not an object": (lambda d: b"[1, 2]", "is not a timeline json export (not an object)"),
+    "another format": (
+        _edit(lambda d: d.__setitem__("format", "frictionless")),
+        "is not a timeline json export (format 'frictionless'; expected 'timeline'",
+    ),
+    "another format version": (
+        _edit(lambda d: d.__setitem__("format_version", 2)),
+        "is format version 2; this timeline reads version 1",
+    ),
+    "another schema revision": (
+        _edit(lambda d: d.__setitem__("schema_revision", "0001")),
+        "was exported at schema revision '0001', but this timeline is at revision",
+    ),
+    "unknown table": (
+        _edit(lambda d: d["tables"].__setitem__("gossip", {"rows": []})),
+        "unknown table 'gossip'",
+    ),
+    "tables out of order": (
+        _edit(_reorder_tables),
+        "table 'event_actors' comes before table 'events', which it refers to; tables must come "
+        "in dependency order",
+    ),
+    "unknown column": (
+        _set("actors", 2, "colour", "red"),
+        "record 3 of table actors (key 'dillon', id 3): unknown column 'colour'",
+    ),
+    "missing required value": (
+        _set("events", 0, "title", None),
+        "record 1 of table events (key '1930-06-17-tariff-act-enacted', id 1): missing "
+        "required value for 'title'",
+    ),
+    "wrong type": (
+        _set("events", 1, "date_start", "1945-13-01"),
+        "'date_start' should be a date (YYYY-MM-DD), not \"1945-13-01\"",
+    ),
+    "too long": (_set("actors", 0, "kind", "x" * 21), "'kind' is longer than 20 characters"),
+    "broken reference": (
+        _set("offices", 0, "document_id", 999),
+        "broken reference: offices record (id 1) has document_id 999, but there is no "
+        "documents record with id 999",
+    ),
+    "broken self-reference": (
+        _set("statutes", 1, "parent_id", 99),
+        "broken reference: statutes 'tariff-act-1930-s307' (id 2) has parent_id 99, but there "
+        "is no statutes record with id 99",
+    ),
+    "duplicate key": (
+        _set("actors", 1, "key", "rusk"),
+        "conflicting key: actors 'rusk' (id 2): actors already has a record with key 'rusk'",
+    ),
+    "repeated primary key": (
+        _set("actors", 1, "id", 1),
+        "record 2 of table actors (key 'kennedy', id 1): repeats the primary key",
+    ),
+    "refused by a check": (
+        _set("events", 0, "date_end", "1900-01-01"),
+        "events '1930-06-17-tariff-act-enacted' (id 1) is refused by the database:",
+    ),
+}
+
+
+def _expected(template: str, data: bytes) -> str:
+    marker = data.index(b'"sort_name": ') + len(b'"sort_name" ')  # the value, not the colon
+    return template.format(half=len(data) // 2, size=len(data), sort_name=marker)
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_is_refused_and_the_database_unchanged(
+    case: str, seed_export: bytes, db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    change, message = BAD_FILES[case]
+    if case in ("duplicate key",):
+        assert _rows(json.loads(seed_export), "actors")[0]["key"] == "rusk"
+    path = tmp_path / "bad.json"
+    path.write_bytes(change(seed_export))
+    result = run("--db", db_url, "import", str(path), expect=1)
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert _expected(message, seed_export) in result.stderr
+    assert result.stderr.startswith(f"Error: '{path}'")  # every message names the file
+    if db_url.endswith(".db"):
+        assert not Path(db_url).exists()  # the import created it, and removed it again
+        assert list(Path(db_url).parent.glob("timeline.db*")) == []
+    else:
+        assert dump(db_url) == {}  # not even the schema is left
+
+
+@pytest.mark.parametrize("case", ["broken reference", "duplicate key", "refused by a check"])
+def test_a_bad_file_merged_into_records_leaves_them_unchanged(
+    case: str, seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    exported = export(run, seeded)
+    document = json.loads(exported)
+    # new keys everywhere, so that the records are added (and then refused), not matched
+    for table in ("external_sources", "documents", "actors", "statutes", "events"):
+        for row in _rows(document, table):
+            row["key"] += "-copy"
+    for row in _rows(document, "actors"):
+        row["frus_id"] = None
+    change = {
+        "broken reference": _set("offices", 0, "document_id", 999),
+        "duplicate key": _set("actors", 1, "key", "rusk-copy"),
+        "refused by a check": _set("events", 0, "date_end", "1900-01-01"),
+    }[case]
+    path = tmp_path / "bad.json"
+    path.write_bytes(change(json.dumps(document).encode()))
+    before = dump(seeded)
+    result = run("--db", seeded, "import", "--merge", str(path), expect=1)
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+    expected = {
+        "broken reference": "broken reference: offices record (id 1) has document_id 999, but "
+        "the file has no documents record with id 999",
+        "duplicate key": "conflicting key: actors 'rusk-copy'",
+        "refused by a check": "events '1930-06-17-tariff-act-enacted-copy' (id ",
+    }[case]
+    assert expected in result.stderr
+    assert dump(seeded) == before
+
+
+def test_a_missing_file_or_a_directory_is_an_error(
+    db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = run("--db", db_url, "import", str(tmp_path / "nothing.json"), expect=1)
+    assert (
+        result.stderr
+        == f"Error: cannot read '{tmp_path / 'nothing.json'}': No such file or directory\n"
+    )
+    result = run("--db", db_url, "import", str(tmp_path), expect=1)
+    assert result.stderr == f"Error: cannot read '{tmp_path}': Is a directory\n"
+    if db_url.endswith(".db"):
+        assert not Path(db_url).exists()
+
+
+def test_someone_elses_database_is_refused(
+    seed_file: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE recipes (name TEXT)")
+    digest = file_digest(other)
+    result = run("--db", str(other), "import", str(seed_file), expect=1)
+    assert result.stderr == f"Error: database '{other}' is not a timeline database\n"
+    assert file_digest(other) == digest
+
+
+def test_import_help_has_examples(run: Callable[..., Result]) -> None:
+    text = run("import", "--help").stdout
+    assert "Examples:" in text and "--merge" in text
+    assert head_revision()
