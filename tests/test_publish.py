@@ -22,6 +22,7 @@ from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from test_report import CHRONOLOGY
 
 from timeline.dates import HistDate
 from timeline.db import Database
@@ -40,24 +41,7 @@ WRITERS: dict[str, Writer] = {
 
 # Every event of the seed, 2007 included, in chronological order (tests/test_report.py has the
 # 1930–1984 window of it).
-ALL_EVENTS = [
-    "1930-06-17-tariff-act-enacted",
-    "1945-forced-labor-soviet-crab-industry",
-    "1951-eyewitness-affidavits",
-    "1951-treasury-finding",
-    "1951-soviet-crab-meat-ban",
-    "1956-1961-soviet-denials",
-    "1961-02-21-crab-meat-discussion",
-    "1961-02-22-message-to-khrushchev",
-    "1961-02-26-rusk-recommends-lifting-ban",
-    "1984-cia-past-information-to-customs",
-    "1984-05-16-casey-letter-to-regan",
-    "1984-05-16-cia-estimate-of-forced-laborers",
-    "1984-05-16-cia-conclusion-on-probative-value",
-    "1984-05-16-casey-memorandum-to-shultz",
-    "1984-05-17-letter-distributed",
-    "2007-08-29-cia-release",
-]
+ALL_EVENTS = [*CHRONOLOGY, "2007-08-29-cia-release"]
 SEED_SOURCES = 34  # quotes over all events: the 1930–1984 report has 31 notes, 2007 adds 3
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <b>bold</b> *not emphasis* [^1]'

@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
 from timeline.export.tables import (
-    BATCH,
     FORMAT_VERSION,
     TableInfo,
     column_kind,
     stream_rows,
     tables,
+    ticking,
 )
 
 FIELD_TYPES = {
@@ -172,14 +172,7 @@ def write_csv(session: Session, directory: Path, tick: Callable[[int], None]) ->
         with (directory / f"{info.name}.csv").open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(info.column_names)
-            pending = 0
-            for row in stream_rows(connection, info):
+            for row in ticking(stream_rows(connection, info), tick):
                 writer.writerow([_cell(value) for value in row])
-                pending += 1
-                if pending == BATCH:
-                    tick(pending)
-                    pending = 0
-            if pending:
-                tick(pending)
     text = json.dumps(package(infos), indent=2, ensure_ascii=False)
     (directory / "datapackage.json").write_text(text + "\n", encoding="utf-8")

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
 from timeline.export.tables import (
-    BATCH,
     FORMAT_VERSION,
     ROW_ENCODER,
     TableInfo,
     links,
     stream_rows,
     tables,
+    ticking,
 )
 
 JSON_FORMAT = "timeline"
@@ -42,15 +42,8 @@ def encoded_rows(session: Session, info: TableInfo, tick: Callable[[int], None])
     """Each row of the table as a JSON object (columns in table order); ticks every batch."""
     names: Sequence[str] = info.column_names
     encode = ROW_ENCODER.encode
-    pending = 0
-    for row in stream_rows(session.connection(), info):
+    for row in ticking(stream_rows(session.connection(), info), tick):
         yield encode(dict(zip(names, row, strict=True)))
-        pending += 1
-        if pending == BATCH:
-            tick(pending)
-            pending = 0
-    if pending:
-        tick(pending)
 
 
 def write_json(session: Session, out: TextIO, tick: Callable[[int], None]) -> None:

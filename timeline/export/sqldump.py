@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
-from timeline.export.tables import BATCH, FORMAT_VERSION, TableInfo, stream_rows, tables
+from timeline.export.tables import FORMAT_VERSION, TableInfo, stream_rows, tables, ticking
 
 
 def quote_identifier(name: str) -> str:
@@ -119,8 +119,7 @@ def write_sql(
         )
         self_links = _self_links(info)
         later: list[str] = []
-        pending = 0
-        for row in stream_rows(connection, info):
+        for row in ticking(stream_rows(connection, info), tick):
             values = list(row)
             for column, key in self_links:
                 value = values[column]
@@ -136,12 +135,6 @@ def write_sql(
                 )
                 values[column] = None
             out.write(prefix + ", ".join(literal(v, dialect) for v in values) + ");\n")
-            pending += 1
-            if pending == BATCH:
-                tick(pending)
-                pending = 0
         out.writelines(later)
-        if pending:
-            tick(pending)
     out.writelines(_sequences(dialect))
     out.write("COMMIT;\n")

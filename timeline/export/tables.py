@@ -15,11 +15,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Boolean,
@@ -41,6 +41,7 @@ from timeline.models import Base
 
 FORMAT_VERSION = 1
 BATCH = 1000  # rows between progress ticks
+T = TypeVar("T")
 READ_BATCH = 200  # rows fetched from the database at a time: bounds memory (a document's text)
 
 
@@ -173,6 +174,19 @@ def stream_rows(
     result = connection.execute(query)
     with contextlib.closing(result):
         yield from result
+
+
+def ticking(rows: Iterable[T], tick: Callable[[int], None], every: int = BATCH) -> Iterator[T]:
+    """Pass ``rows`` through, telling ``tick`` the count every ``every`` rows and at the end."""
+    pending = 0
+    for row in rows:
+        yield row
+        pending += 1
+        if pending == every:
+            tick(pending)
+            pending = 0
+    if pending:
+        tick(pending)
 
 
 def count_rows(connection: Connection, info: TableInfo) -> int:
