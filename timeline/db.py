@@ -120,11 +120,11 @@ class Database:
         try:
             yield
         except sa_exc.OperationalError as exc:
-            raise DatabaseError(f"cannot use database '{self.name}': {_first_line(exc)}") from exc
+            raise DatabaseError(f"cannot use database '{self.name}': {first_line(exc)}") from exc
         except sa_exc.DatabaseError as exc:
             if "file is not a database" in str(exc.orig):
                 raise DatabaseError(f"'{self.name}' is not a SQLite database") from exc
-            raise DatabaseError(f"database error in '{self.name}': {_first_line(exc)}") from exc
+            raise DatabaseError(f"database error in '{self.name}': {first_line(exc)}") from exc
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -217,7 +217,8 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _first_line(exc: sa_exc.DBAPIError | sa_exc.StatementError) -> str:
+def first_line(exc: BaseException) -> str:
+    """A driver error's first line (the wrapped driver error's, when SQLAlchemy wrapped it)."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     return first.removeprefix("connection failed: ")

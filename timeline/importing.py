@@ -37,7 +37,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from timeline.db import Database, SchemaState, alembic_config, head_revision
+from timeline.db import Database, SchemaState, alembic_config, first_line, head_revision
 from timeline.errors import ImportFileError
 from timeline.export.tables import (
     FORMAT_VERSION,
@@ -119,11 +119,6 @@ def reset_sequences(connection: Connection) -> None:
 # --- loading rows --------------------------------------------------------------------------------
 
 
-def _first_line(exc: BaseException) -> str:
-    message = str(getattr(exc, "orig", None) or exc).strip()
-    return message.splitlines()[0] if message else type(exc).__name__
-
-
 def explain_refusal(connection: Connection, info: TableInfo, row: Row, exc: Exception) -> str:
     """Why the database refused ``row``: the reference that points nowhere, the key it already
     holds, else the database's own words."""
@@ -154,7 +149,7 @@ def explain_refusal(connection: Connection, info: TableInfo, row: Row, exc: Exce
         if found is not None:
             shown = ", ".join(f"{n} {v!r}" for n, v in zip(names, values, strict=True))
             return f"conflicting key: {described}: {info.name} already has a record with {shown}"
-    return f"{described} is refused by the database: {_first_line(exc)}"
+    return f"{described} is refused by the database: {first_line(exc)}"
 
 
 @dataclass
@@ -234,7 +229,7 @@ class Loader:
             savepoint.commit()
         raise ImportFileError(
             f"table {self.info.name}: the database refused a batch of rows: "
-            f"{_first_line(batch_error)}"
+            f"{first_line(batch_error)}"
         ) from batch_error
 
     def finish(self) -> int:
@@ -448,7 +443,7 @@ class _Reader:
             return ImportFileError(
                 f"'{self.name}' is not valid JSON: there is more data after the end of the document"
             )
-        reason = _first_line(exc).strip(" .")
+        reason = first_line(exc).strip(" .")
         if reason.startswith("b'") or reason.startswith('b"'):  # yajl's bytes message
             reason = reason[2:].split("\\n")[0]
         offset = self._error_offset()

@@ -22,7 +22,7 @@ from sqlalchemy import TextClause, create_engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
-from timeline.db import Database
+from timeline.db import Database, first_line
 from timeline.errors import QueryError
 
 DEFAULT_TIMEOUT = 30.0
@@ -144,7 +144,7 @@ def _query_errors(guard: _Guard) -> Iterator[None]:
     except sa_exc.DBAPIError as exc:
         raise QueryError(_explain(exc.orig or exc, guard)) from exc
     except sa_exc.StatementError as exc:  # a bind the driver cannot take
-        raise QueryError(_first_line(str(exc.orig or exc))) from exc
+        raise QueryError(first_line(exc)) from exc
     except (sqlite3.Error, *_psycopg_errors()) as exc:
         raise QueryError(_explain(exc, guard)) from exc
 
@@ -158,7 +158,7 @@ def _psycopg_errors() -> tuple[type[Exception], ...]:
 
 
 def _explain(exc: BaseException, guard: _Guard) -> str:
-    message = _first_line(str(exc))
+    message = first_line(exc)
     if guard.refused:
         return f"timeline sql is read-only: {guard.refused}"
     if message == "interrupted" or "statement timeout" in message:
@@ -168,11 +168,6 @@ def _explain(exc: BaseException, guard: _Guard) -> str:
     if "readonly database" in message or "read-only transaction" in message:
         return f"timeline sql is read-only: {message}"
     return message
-
-
-def _first_line(message: str) -> str:
-    lines = message.strip().splitlines()
-    return lines[0] if lines else "the database refused the query"
 
 
 # --- SQLite -----------------------------------------------------------------------------------
