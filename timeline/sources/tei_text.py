@@ -27,7 +27,7 @@ _LINE = 1
 _BLOCKS = frozenset(
     f"{TEI}{name}"
     for name in (
-        *("head", "p", "dateline", "opener", "closer", "list", "table", "quote"),
+        *("head", "p", "dateline", "opener", "closer", "list", "table"),
         *("postscript", "div", "ab", "figure", "byline", "docDate", "trailer", "lg"),
     )
 ) | {f"{FRUS}attachment"}
@@ -35,6 +35,18 @@ _LINES = frozenset(f"{TEI}{name}" for name in ("item", "row", "signed", "salute"
 _SKIP = frozenset(f"{TEI}{name}" for name in ("graphic", "gap", "fw", "milestone", "anchor"))
 _NAMES = frozenset(f"{TEI}{name}" for name in ("persName", "gloss", "orgName"))
 _HEAD_ROLES = {"from": "author", "to": "recipient"}
+_NOTE = f"{TEI}note"
+_PB = f"{TEI}pb"
+_LB = f"{TEI}lb"
+_SPACE = f"{TEI}space"
+_HEAD = f"{TEI}head"
+_DATELINE = f"{TEI}dateline"
+_LIST = f"{TEI}list"
+_SIGNED = f"{TEI}signed"
+_PERSNAME = f"{TEI}persName"
+_ATTACHMENT = f"{FRUS}attachment"
+# Elements whose handling goes beyond writing their text.
+_SPECIAL = _NAMES | {_HEAD, _DATELINE, _LIST, _SIGNED, _ATTACHMENT}
 
 
 @dataclass
@@ -66,14 +78,18 @@ class _Writer:
     def _flush(self) -> None:
         if self.length:
             if self.pending_break:
-                self._raw("\n" * self.pending_break)
+                gap = "\n" * self.pending_break
+                self.parts.append(gap)
+                self.length += len(gap)
             elif self.pending_space:
-                self._raw(" ")
+                self.parts.append(" ")
+                self.length += 1
         self.pending_break = 0
         self.pending_space = False
-        for anchor in self.anchors:
-            anchor.append(self.length)
-        self.anchors.clear()
+        if self.anchors:
+            for anchor in self.anchors:
+                anchor.append(self.length)
+            self.anchors.clear()
 
     def _raw(self, s: str) -> None:
         self.parts.append(s)
@@ -82,18 +98,17 @@ class _Writer:
     def text(self, s: str | None) -> None:
         if not s:
             return
-        s = _WS.sub(" ", s)
-        if s[0] == " ":
+        core = " ".join(s.split())
+        if not core:
             self.pending_space = True
-            s = s[1:]
-        if not s:
             return
-        trailing = s[-1] == " "
-        if trailing:
-            s = s[:-1]
-        self._flush()
-        self._raw(s)
-        self.pending_space = trailing
+        if s[0].isspace():
+            self.pending_space = True
+        if self.pending_break or self.pending_space or self.anchors:
+            self._flush()
+        self.parts.append(core)
+        self.length += len(core)
+        self.pending_space = s[-1].isspace()
 
     def glued(self, s: str) -> Span:
         """Write ``s`` against the previous character, keeping a pending space for after it."""
@@ -161,40 +176,47 @@ class _Reader:
     def render(self, el: Element, role: str | None) -> None:
         tag = el.tag
         w = self.w
-        if tag == f"{TEI}note":
-            self.note(el)
-            return
-        if tag == f"{TEI}pb":
-            page = el.get("n")
-            if page:
-                self.breaks.append((w.anchor(), page, self.in_note))
-            return
-        if tag == f"{TEI}lb":
-            w.block(_LINE)
-            return
-        if tag in _SKIP:
-            return
-        if tag == f"{TEI}space":
-            w.pending_space = True
+        if tag not in _SPECIAL:
+            if tag == _NOTE:
+                self.note(el)
+            elif tag == _PB:
+                page = el.get("n")
+                if page:
+                    self.breaks.append((w.anchor(), page, self.in_note))
+            elif tag == _LB:
+                w.block(_LINE)
+            elif tag == _SPACE:
+                w.pending_space = True
+            elif tag not in _SKIP:
+                # The common case: paragraphs, items, highlighting; only their text matters.
+                block = _PARA if tag in _BLOCKS else _LINE if tag in _LINES else 0
+                if block:
+                    w.block(block)
+                w.text(el.text)
+                for child in el:
+                    self.render(child, role)
+                    w.text(child.tail)
+                if block:
+                    w.block(block)
             return
         block = _PARA if tag in _BLOCKS else _LINE if tag in _LINES else 0
         if block:
             w.block(block)
-        if tag == f"{FRUS}attachment":
+        if tag == _ATTACHMENT:
             self.attachment_depth += 1
-        elif tag == f"{TEI}dateline" and self.reading.dateline is None:
+        elif tag == _DATELINE and self.reading.dateline is None:
             if not self.in_note and not self.attachment_depth:
                 self.reading.dateline = el
                 place = el.find(f".//{TEI}placeName")
                 self.reading.place = _plain(place) or None if place is not None else None
-        elif tag == f"{TEI}list" and el.get("type") == "participants":
+        elif tag == _LIST and el.get("type") == "participants":
             role = "participant"
-        elif tag == f"{TEI}signed" and not self.in_note:
+        elif tag == _SIGNED and not self.in_note:
             role = "signer"
             self.signed_ids = _corresp_ids(el.get("corresp"))
 
         start = w.anchor()
-        is_head = self.head is None and tag == f"{TEI}head" and not self.attachment_depth
+        is_head = self.head is None and tag == _HEAD and not self.attachment_depth
         if is_head:
             self.head = el
         w.text(el.text)
@@ -204,7 +226,7 @@ class _Reader:
         end = w.length
         if is_head:
             self.head_start, self.head_end = start, end
-        if tag == f"{FRUS}attachment":
+        if tag == _ATTACHMENT:
             self.attachment_depth -= 1
         if block:
             w.block(block)
