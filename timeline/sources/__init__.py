@@ -1,4 +1,5 @@
-"""Parsers for the primary-source text formats the timeline is built from (FRUS and CIA CREST)."""
+"""Parsers for the primary sources the timeline is built from: FRUS (plain text and TEI volumes)
+and CIA CREST."""
 
 from __future__ import annotations
 
@@ -7,16 +8,40 @@ from typing import Literal
 from timeline.errors import SourceFormatError
 from timeline.sources.crest import CrestDocument, parse_crest, parse_month_date
 from timeline.sources.frus import Footnote, FrusDocument, decode_file_date, parse_frus
+from timeline.sources.parsed import (
+    DocumentRecord,
+    EventRecord,
+    Mention,
+    NoteRecord,
+    PageBreak,
+    PersonRecord,
+    TermRecord,
+    VolumeHeader,
+    VolumeItem,
+)
+from timeline.sources.tei import ParsedVolume, iter_volume, read_volume
 
 __all__ = [
     "CrestDocument",
+    "DocumentRecord",
+    "EventRecord",
     "Footnote",
     "FrusDocument",
+    "Mention",
+    "NoteRecord",
+    "PageBreak",
+    "ParsedVolume",
+    "PersonRecord",
+    "TermRecord",
+    "VolumeHeader",
+    "VolumeItem",
     "decode_file_date",
     "detect_format",
+    "iter_volume",
     "parse_crest",
     "parse_frus",
     "parse_month_date",
+    "read_volume",
 ]
 
 
