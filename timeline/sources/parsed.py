@@ -278,6 +278,7 @@ class PlainTextRecord:
 
     ``text`` is the file verbatim; ``title_span`` is where the title occurs in it, if it does;
     ``date_text`` is the date as the sidecar wrote it; authors and recipients are names as given.
+    ``event`` is None for an editorial note, as for FRUS.
     """
 
     key: str
@@ -291,5 +292,5 @@ class PlainTextRecord:
     url: str | None
     authors: tuple[str, ...]
     recipients: tuple[str, ...]
-    event: EventRecord
+    event: EventRecord | None
     text: str = field(repr=False)
