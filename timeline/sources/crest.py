@@ -168,7 +168,8 @@ def parse_crest(text: str) -> CrestDocument:
 class _Fields:
     """The record's fields by canonical name, converting values and naming the line on failure."""
 
-    def __init__(self, fields: list[CrestField], name: str) -> None:
+    def __init__(self, text: str, fields: list[CrestField], name: str) -> None:
+        self.text = text
         self.name = name
         self.by_name: dict[str, CrestField] = {}
         for f in fields:
@@ -191,8 +192,9 @@ class _Fields:
             return None
         result = parse(hit.value)
         if result is None:
+            line = self.text.count("\n", 0, hit.span[0]) + 1  # the value's line, not the label's
             raise SourceFormatError(
-                f"{self.name}, line {hit.line}: {hit.label} {hit.value!r} is not {expected}"
+                f"{self.name}, line {line}: {hit.label} {hit.value!r} is not {expected}"
             )
         return result
 
@@ -216,7 +218,7 @@ def crest_record(text: str, name: str = "CREST text") -> CrestRecord:
         title_span, found = read_fields(text)
     except SourceFormatError as exc:
         raise SourceFormatError(f"{name}: {exc}") from None
-    fields = _Fields(found, name)
+    fields = _Fields(text, found, name)
     key_field = fields.by_name.get("key")
     if key_field is None or key_field.value is None:
         raise SourceFormatError(
