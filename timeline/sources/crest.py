@@ -1,57 +1,62 @@
-"""Parse the text of a CIA CREST reading-room record (title, labelled metadata fields, OCR body).
+"""Parse a saved CIA CREST reading-room record (title, labelled metadata fields, OCR body).
 
-Each field is a "Label:" line (ending in a no-break space) followed by its value line, or directly
-by the next label when the field is empty. "File:" carries an attachment table and "Body:" is
-followed by the OCR text of the document, which repeats the release stamp on every page.
+``parse_crest`` gives the fields as printed (the seed loader's view); ``crest_record`` and
+``read_crest`` give a :class:`CrestRecord` for the ingest loader: typed fields with their spans,
+the Publication Date as the document's date, and the one event the record documents. The field
+layout and its variants are read in :mod:`timeline.sources.crest_fields`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import re
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
 
 from timeline.errors import SourceFormatError
-from timeline.sources.spans import Span, line_spans, strip_span
+from timeline.sources import crest_fields
+from timeline.sources.crest_fields import MONTH_NAMES, crest_date, crest_day, read_fields
+from timeline.sources.files import read_source
+from timeline.sources.parsed import CrestField, CrestRecord, EventRecord
+from timeline.sources.spans import Span
 
-__all__ = ["CrestDocument", "parse_crest", "parse_month_date"]
+__all__ = [
+    "CREST_COLLECTION",
+    "CrestDocument",
+    "crest_record",
+    "parse_crest",
+    "parse_month_date",
+    "read_crest",
+]
 
-
-_LABEL = re.compile(r"([A-Z][^:\n]{0,80}?)[ \t]*:[ \t\u00a0]*\r?$")
-_BODY_LABEL = "Body"
-_FILE_LABEL = "File"
-_DOCUMENT_NUMBER_PREFIX = "document number"
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
+CREST_COLLECTION = "CIA Records Search Tool (CREST)"
+URL = "https://www.cia.gov/readingroom/document/{key}"
+_MAX_KEY = 100  # documents.key is String(100)
 _MONTH_DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
-_ATTACHMENT = re.compile(
-    r"(?:\S+ icon\s+)?(?P<name>.+?\.[A-Za-z]{2,5})\s*(?P<size>\d[\d.,]*\s*(?:bytes|[KMGT]B))"
-)
-# OCR varies the document number ("RO01" for "R001"), so take whatever token follows the stamp.
-_STAMP = re.compile(
-    r"Approved\s+For\s+Release\s+(\d{4})/(\d{1,2})/(\d{1,2})\s*:\s*(CIA-\S+|\S+)",
-    re.IGNORECASE,
-)
+_FULL_MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+# Content Type (or Document Type) -> the document type a historian writes, and its event kind.
+_DOC_TYPES = {"memo": "memorandum"}
+_KINDS = {
+    "memo": "memorandum",
+    "memorandum": "memorandum",
+    "letter": "letter",
+    "cable": "message",
+    "telegram": "message",
+    "message": "message",
+    "dispatch": "message",
+    "minutes": "meeting",
+    "transcript": "meeting",
+    "report": "assessment",
+    "study": "assessment",
+    "paper": "assessment",
+    "analysis": "assessment",
+    "estimate": "estimate",
+    "nie": "estimate",
+}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def parse_month_date(value: str | None) -> datetime.date | None:
     match = _MONTH_DATE.fullmatch(value.strip())
     if match is None:
         return None
-    month = _MONTHS.get(match.group(1).lower())
+    month = _FULL_MONTHS.get(match.group(1).lower())
     if month is None:
         return None
     try:
@@ -112,115 +117,180 @@ def _to_int(value: str | None) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _read_fields(text: str, lines: list[Span]) -> tuple[dict[str, str | None], dict[str, Span]]:
-    """Read "Label:" lines and the value lines under each; "Body" takes the rest of the text."""
-    fields: dict[str, str | None] = {}
-    spans: dict[str, Span] = {}
-    labels = [(i, _LABEL.fullmatch(text, *line)) for i, line in enumerate(lines)]
-    label_rows = [(i, m) for i, m in labels if m is not None]
-    for k, (row, match) in enumerate(label_rows):
-        label = match.group(1)
-        # Below "Body:" everything is OCR text, however label-like a line looks.
-        last = label_rows[k + 1][0] if k + 1 < len(label_rows) else len(lines)
-        value_start = lines[row + 1][0] if row + 1 < len(lines) else len(text)
-        value_end = lines[last - 1][1] if last > row + 1 else value_start
-        if label == _BODY_LABEL:
-            value_end = len(text)
-        start, end = strip_span(text, value_start, value_end)
-        fields[label] = text[start:end] if end > start else None
-        spans[label] = (start, end)
-        if label == _BODY_LABEL:
-            break
-    return fields, spans
-
-
-def _body_row(text: str, lines: list[Span]) -> int | None:
-    for i, line in enumerate(lines):
-        match = _LABEL.fullmatch(text, *line)
-        if match is not None and match.group(1) == _BODY_LABEL:
-            return i
-    return None
-
-
-def _attachments(table: str | None) -> tuple[tuple[str, str], ...]:
-    """Rows of the "File" table after its "AttachmentSize" header, as (file name, size)."""
-    if table is None:
-        return ()
-    rows: list[tuple[str, str]] = []
-    for line in table.splitlines():
-        line = line.strip()
-        if not line or line.replace(" ", "").lower() == "attachmentsize":
-            continue
-        match = _ATTACHMENT.fullmatch(line)
-        if match is not None:
-            rows.append((match.group("name"), match.group("size")))
-    return tuple(rows)
-
-
-def _stamps(body: str) -> tuple[datetime.date | None, tuple[str, ...]]:
-    """The release date and the distinct document numbers in the body's "Approved For Release"
-    stamps; when OCR makes the stamp dates disagree, the most frequent one wins."""
-    dates: Counter[datetime.date] = Counter()
-    numbers: dict[str, None] = {}
-    for match in _STAMP.finditer(body):
-        year, month, day, number = match.groups()
-        # An OCR-garbled stamp date is no evidence of anything; the other stamps still count.
-        with contextlib.suppress(ValueError):
-            dates[datetime.date(int(year), int(month), int(day))] += 1
-        numbers.setdefault(number.rstrip(".,;:"), None)
-    approved = dates.most_common(1)[0][0] if dates else None
-    return approved, tuple(numbers)
-
-
-def _lookup(fields: dict[str, str | None], name: str) -> str | None:
-    for label, value in fields.items():
-        if label.lower() == name:
-            return value
-    return None
+def _by_name(fields: list[CrestField], name: str) -> CrestField | None:
+    return next((f for f in fields if f.name == name), None)
 
 
 def parse_crest(text: str) -> CrestDocument:
-    """Parse a CREST record's text; raises SourceFormatError if it is not of that shape."""
-    lines = line_spans(text)
-    title_row = next((i for i, (s, e) in enumerate(lines) if text[s:e].strip()), None)
-    if title_row is None:
-        raise SourceFormatError("CREST text is empty")
-    body_row = _body_row(text, lines)
-    if body_row is None:
-        raise SourceFormatError("CREST text has no 'Body:' field")
-    title_span = strip_span(text, *lines[title_row])
-    if _LABEL.fullmatch(text, *lines[title_row]) is not None:
-        raise SourceFormatError("CREST text has no title line before its fields")
-    fields, spans = _read_fields(text, lines[title_row + 1 :])
-
-    number_label = next(
-        (label for label in fields if label.lower().startswith(_DOCUMENT_NUMBER_PREFIX)), None
-    )
-    document_number = fields.get(number_label) if number_label is not None else None
-    if document_number is None:
+    """Parse a CREST record's text leniently (unreadable values become None); raises
+    SourceFormatError if it is not of that shape."""
+    title_span, found = read_fields(text)
+    key = _by_name(found, "key")
+    if key is None or key.value is None:
         raise SourceFormatError("CREST text has no 'Document Number' field with a value")
-    body_span = spans[_BODY_LABEL]
-    approved, stamp_numbers = _stamps(text[body_span[0] : body_span[1]])
+    fields: dict[str, str | None] = {f.label: f.value for f in found}
+    spans: dict[str, Span] = {f.label: f.span for f in found}
 
+    def value(name: str) -> str | None:
+        hit = _by_name(found, name)
+        return hit.value if hit is not None else None
+
+    file = _by_name(found, "file")
+    body = _by_name(found, "body")
+    assert body is not None  # read_fields refuses a record without one
+    approved, numbers, _ = crest_fields.stamps(text, body.span)
     return CrestDocument(
         title=text[title_span[0] : title_span[1]],
         fields=fields,
         field_spans=spans,
-        document_number=document_number,
-        document_type=_lookup(fields, "document type"),
-        collection=_lookup(fields, "collection"),
-        release_decision=_lookup(fields, "release decision"),
-        original_classification=_lookup(fields, "original classification"),
-        page_count=_to_int(_lookup(fields, "document page count")),
-        creation_date=parse_month_date(_lookup(fields, "document creation date")),
-        release_date=parse_month_date(_lookup(fields, "document release date")),
-        sequence_number=_to_int(_lookup(fields, "sequence number")),
-        case_number=_lookup(fields, "case number"),
-        publication_date=parse_month_date(_lookup(fields, "publication date")),
-        content_type=_lookup(fields, "content type"),
-        attachments=_attachments(_lookup(fields, _FILE_LABEL.lower())),
-        body_span=body_span,
+        document_number=key.value,
+        document_type=value("document_type"),
+        collection=value("collection"),
+        release_decision=value("release_decision"),
+        original_classification=value("original_classification"),
+        page_count=_to_int(value("page_count")),
+        creation_date=parse_month_date(value("record_created")),
+        release_date=parse_month_date(value("release_date")),
+        sequence_number=_to_int(value("sequence_number")),
+        case_number=value("case_number"),
+        publication_date=parse_month_date(value("publication_date")),
+        content_type=value("content_type"),
+        attachments=tuple(
+            row for row, _ in (crest_fields.attachments(text, file.span) if file else [])
+        ),
+        body_span=body.span,
         approved_for_release=approved,
-        stamp_numbers=stamp_numbers,
+        stamp_numbers=numbers,
         text=text,
     )
+
+
+class _Fields:
+    """The record's fields by canonical name, converting values and naming the line on failure."""
+
+    def __init__(self, text: str, fields: list[CrestField], name: str) -> None:
+        self.text = text
+        self.name = name
+        self.by_name: dict[str, CrestField] = {}
+        for f in fields:
+            if f.name is None:
+                continue
+            if f.name in self.by_name:
+                raise SourceFormatError(
+                    f"{name}, line {f.line}: the field {f.label!r} is given twice "
+                    f"(first on line {self.by_name[f.name].line})"
+                )
+            self.by_name[f.name] = f
+
+    def value(self, name: str) -> str | None:
+        hit = self.by_name.get(name)
+        return hit.value if hit is not None else None
+
+    def convert(self, name: str, parse: Callable[[str], _T | None], expected: str) -> _T | None:
+        hit = self.by_name.get(name)
+        if hit is None or hit.value is None:
+            return None
+        result = parse(hit.value)
+        if result is None:
+            line = self.text.count("\n", 0, hit.span[0]) + 1  # the value's line, not the label's
+            raise SourceFormatError(
+                f"{self.name}, line {line}: {hit.label} {hit.value!r} is not {expected}"
+            )
+        return result
+
+
+def _count(value: str) -> int | None:
+    number = _to_int(value)
+    return number if number is not None and number > 0 else None
+
+
+def _kind(content_type: str | None, document_type: str | None) -> str:
+    for word in (content_type, document_type):
+        if word is not None and word.strip().lower() in _KINDS:
+            return _KINDS[word.strip().lower()]
+    return "document"
+
+
+def crest_record(text: str, name: str = "CREST text") -> CrestRecord:
+    """Parse a saved CREST record strictly: a value that cannot be read is an error naming
+    ``name`` (the file) and the line. A record without "Body:" is refused as truncated."""
+    try:
+        title_span, found = read_fields(text)
+    except SourceFormatError as exc:
+        raise SourceFormatError(f"{name}: {exc}") from None
+    fields = _Fields(text, found, name)
+    key_field = fields.by_name.get("key")
+    if key_field is None or key_field.value is None:
+        raise SourceFormatError(
+            f"{name}: no document number (the 'Document Number (FOIA) /ESDN (CREST):' field "
+            "is missing or empty)"
+        )
+    key = " ".join(key_field.value.split())
+    if len(key) > _MAX_KEY:
+        raise SourceFormatError(
+            f"{name}, line {key_field.line}: the document number is longer than {_MAX_KEY} "
+            "characters"
+        )
+    title = text[title_span[0] : title_span[1]]
+    date = fields.convert("publication_date", crest_date, "a date (May 16, 1984; May 1984; 1984)")
+    date_field = fields.by_name.get("publication_date")
+    page_count = fields.convert("page_count", _count, "a positive whole number")
+    sequence = fields.convert("sequence_number", _to_int, "a whole number")
+    created = fields.convert("record_created", crest_day, "a date (December 20, 2016)")
+    released = fields.convert("release_date", crest_day, "a date (August 27, 2007)")
+    file = fields.by_name.get("file")
+    rows = crest_fields.attachments(text, file.span) if file is not None else []
+    body_span = fields.by_name["body"].span
+    approved, numbers, stamp_spans = crest_fields.stamps(text, body_span)
+    content_type = fields.value("content_type")
+    document_type = fields.value("document_type")
+    doc_type = (
+        _DOC_TYPES.get(content_type.lower(), content_type.lower()) if content_type else "document"
+    )
+    event = EventRecord(
+        key=f"{key}-event",
+        kind=_kind(content_type, document_type),
+        title=title,
+        date=date,
+        time=None,
+        place=None,
+        actors=(),
+        quote=title_span,
+    )
+    return CrestRecord(
+        key=key,
+        key_span=key_field.span,
+        title=title,
+        title_span=title_span,
+        doc_type=doc_type,
+        date=date,
+        date_text=date_field.value if date is not None and date_field else None,
+        date_span=date_field.span if date is not None and date_field else None,
+        date_basis="publication date" if date is not None else "none",
+        record_created=created,
+        release_date=released,
+        approved_for_release=approved,
+        stamp_numbers=numbers,
+        stamp_spans=stamp_spans,
+        release_decision=fields.value("release_decision"),
+        original_classification=fields.value("original_classification"),
+        page_count=page_count,
+        content_type=content_type,
+        case_number=fields.value("case_number"),
+        sequence_number=sequence,
+        collection=fields.value("collection"),
+        document_type=document_type,
+        attachments=tuple(row for row, _ in rows),
+        attachment_spans=tuple(spans for _, spans in rows),
+        url=URL.format(key=quote(key.lower(), safe="")),
+        fields=tuple(found),
+        body_span=body_span,
+        event=event,
+        text=text,
+    )
+
+
+def read_crest(path: Path | str) -> CrestRecord:
+    """Read a saved CREST record from a UTF-8 file (see :func:`crest_record`)."""
+    path = Path(path)
+    return crest_record(read_source(path), path.name)

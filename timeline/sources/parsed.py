@@ -9,17 +9,21 @@ the document's event by ``key``. Every span is a pair of code-point offsets into
 from __future__ import annotations
 
 import bisect
+import datetime
 from dataclasses import dataclass, field
 
 from timeline.dates import HistDate
 
 __all__ = [
+    "CrestField",
+    "CrestRecord",
     "DocumentRecord",
     "EventRecord",
     "Mention",
     "NoteRecord",
     "PageBreak",
     "PersonRecord",
+    "PlainTextRecord",
     "Span",
     "TermRecord",
     "VolumeHeader",
@@ -199,3 +203,94 @@ class DocumentRecord:
 
 
 VolumeItem = VolumeHeader | PersonRecord | TermRecord | DocumentRecord
+
+
+@dataclass(frozen=True)
+class CrestField:
+    """One "Label:" of a CREST record as printed, with its value.
+
+    ``name`` is the canonical field name ("key", "publication_date", …; None for a label this
+    parser does not know); ``span`` is the value's span, zero-length where an empty value would
+    stand; ``line`` is the label's line, counted from 1.
+    """
+
+    label: str
+    name: str | None
+    value: str | None
+    span: Span
+    line: int
+
+
+@dataclass(frozen=True)
+class CrestRecord:
+    """A saved CIA CREST reading-room record: its header fields, its OCR body and its one event.
+
+    ``key`` is the document number (whitespace-normalised; ``key_span`` is the value as printed).
+    ``date`` is the Publication Date, the document's own date, with the precision it is given in;
+    ``record_created`` is the "Document Creation Date", when the catalogue record was made.
+    ``approved_for_release`` and ``stamp_numbers`` come from the body's "Approved For Release"
+    stamps (``stamp_spans``, one per stamp). ``attachment_spans`` are (name, size) spans.
+    """
+
+    key: str
+    key_span: Span
+    title: str
+    title_span: Span
+    doc_type: str
+    date: HistDate | None
+    date_text: str | None
+    date_span: Span | None
+    date_basis: str
+    record_created: datetime.date | None
+    release_date: datetime.date | None
+    approved_for_release: datetime.date | None
+    stamp_numbers: tuple[str, ...]
+    stamp_spans: tuple[Span, ...]
+    release_decision: str | None
+    original_classification: str | None
+    page_count: int | None
+    content_type: str | None
+    case_number: str | None
+    sequence_number: int | None
+    collection: str | None
+    document_type: str | None
+    attachments: tuple[tuple[str, str], ...]
+    attachment_spans: tuple[tuple[Span, Span], ...]
+    url: str
+    fields: tuple[CrestField, ...]
+    body_span: Span
+    event: EventRecord
+    text: str = field(repr=False)
+
+    @property
+    def body(self) -> str:
+        """The OCR body exactly as stored (empty when "Body:" has no text under it)."""
+        return self.text[self.body_span[0] : self.body_span[1]]
+
+    def field_span(self, name: str) -> Span | None:
+        """The value span of the canonical field ``name``; None when the record lacks it."""
+        return next((f.span for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class PlainTextRecord:
+    """A plain-text or Markdown file and the metadata of its TOML sidecar (or command line).
+
+    ``text`` is the file verbatim; ``title_span`` is where the title occurs in it, if it does;
+    ``date_text`` is the date as the sidecar wrote it; authors and recipients are names as given.
+    ``event`` is None for an editorial note, as for FRUS.
+    """
+
+    key: str
+    title: str
+    title_span: Span | None
+    doc_type: str
+    date: HistDate | None
+    date_text: str | None
+    collection: str | None
+    citation: str | None
+    url: str | None
+    authors: tuple[str, ...]
+    recipients: tuple[str, ...]
+    event: EventRecord | None
+    text: str = field(repr=False)

@@ -1,0 +1,89 @@
+"""Reading source files strictly, and expanding the paths a user names into the files to read.
+
+Every failure is a SourceFormatError of one line that names the file, so a loader can stop before
+it writes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from timeline.errors import SourceFormatError
+
+__all__ = ["SIDECAR_SUFFIX", "iter_paths", "read_source"]
+
+SIDECAR_SUFFIX = ".toml"
+_BOM = "\ufeff"
+
+
+def read_source(path: Path) -> str:
+    """The file's text exactly (line endings untouched, so offsets point into the file).
+
+    UTF-8 only; a leading byte-order mark is dropped (it is an encoding marker, not text). An
+    empty file, invalid UTF-8 and NUL characters (a binary file) are refused.
+    """
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise SourceFormatError(f"{path.name}: is a directory, not a file") from None
+    except OSError as exc:
+        raise SourceFormatError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"{path.name}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at byte offset "
+            f"{exc.start})"
+        ) from None
+    text = text.removeprefix(_BOM)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise SourceFormatError(
+            f"{path.name}, line {line}: NUL character at offset {nul} (a binary file?)"
+        )
+    if not text.strip():
+        raise SourceFormatError(f"{path.name}: the file is empty")
+    return text
+
+
+def _skipped(path: Path) -> bool:
+    return path.name.startswith(".") or path.suffix.lower() == SIDECAR_SUFFIX
+
+
+def iter_paths(
+    paths: Iterable[Path | str], suffixes: Iterable[str] | None = None
+) -> Iterator[Path]:
+    """The files named by ``paths``, in the order given; a directory stands for its files.
+
+    A directory is read one level deep (its subdirectories are not entered, so a folder of
+    finished or rejected files beside the sources is not swept in), its files sorted by name,
+    skipping hidden files and ``.toml`` sidecars, and, when ``suffixes`` is given (".txt"),
+    files with other suffixes. A file named explicitly is always yielded, so that its parser can
+    say what is wrong with it. A missing path, or a directory with nothing to read, is an error.
+    """
+    wanted = {s.lower() for s in suffixes} if suffixes is not None else None
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            try:
+                entries = sorted(path.iterdir(), key=lambda p: p.name)
+            except OSError as exc:
+                raise SourceFormatError(
+                    f"{path.name or path}: cannot list the directory ({exc.strerror})"
+                ) from None
+            files = [
+                p
+                for p in entries
+                if p.is_file()
+                and not _skipped(p)
+                and (wanted is None or p.suffix.lower() in wanted)
+            ]
+            if not files:
+                raise SourceFormatError(f"{path.name or path}: no files to read in the directory")
+            yield from files
+        elif path.exists():
+            yield path
+        else:
+            raise SourceFormatError(f"{path}: no such file or directory")
