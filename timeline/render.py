@@ -245,7 +245,7 @@ def render_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
     for name, value in scalars.items():
         if name in ("type", "key"):
             continue
-        out.write(f"{name.replace('_', ' '):<{width}}  {_indent(str(value), width + 2)}\n")
+        out.write(f"{name.replace('_', ' '):<{width}}  {_indent(_cell(value), width + 2)}\n")
     for name, items in record.items():
         if not isinstance(items, list) or not items:
             continue
