@@ -349,3 +349,11 @@ def _show_external(session: Session, source: ExternalSource) -> dict[str, Any]:
         "note": source.note,
         "cited_by": cited_by,
     }
+
+
+def holds_no_records(session: Session) -> bool:
+    """True when the database has neither documents nor events: initialised, never loaded."""
+    return (
+        session.scalar(select(Document.id).limit(1)) is None
+        and session.scalar(select(Event.id).limit(1)) is None
+    )

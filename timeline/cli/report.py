@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, PartialDate, format_option, pass_app
+from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.render import REPORT_FORMATS, render_report
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report import report as build_report
@@ -76,6 +76,7 @@ def report(
     window = Window.parse(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
+    hint_if_empty(database)
     with database.session() as session:
         records = build_report(session, flt)
     render_report(

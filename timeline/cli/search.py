@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, format_option, pass_app
+from timeline.cli.app import App, format_option, hint_if_empty, pass_app
 from timeline.render import ROW_FORMATS, render_rows
 from timeline.search import HIT_KINDS
 from timeline.search import search as run_search
@@ -51,6 +51,7 @@ def search(app: App, query: tuple[str, ...], kind: str | None, limit: int, fmt: 
       timeline search "19 U.S.C. 1307" --kind statute
     """
     database = app.ready()
+    hint_if_empty(database)
     with database.session() as session:
         hits = run_search(session, " ".join(query), kind=kind, limit=limit)
     if not hits and fmt in ("table", "markdown"):
