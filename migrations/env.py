@@ -51,7 +51,10 @@ FORCE_ATTRIBUTE = "force_downgrade"
 def _is_downgrade(connection: Connection) -> bool:
     """Whether this run moves the schema back: to base, by -N, or to an older revision."""
     current = MigrationContext.configure(connection).get_current_revision()
-    destination = context.get_revision_argument()
+    try:
+        destination = context.get_revision_argument()
+    except KeyError:  # `alembic check` and autogenerate have no destination
+        return False
     if current is None or destination == current:
         return False
     if destination in (None, "base") or str(destination).startswith("-"):
