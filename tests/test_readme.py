@@ -75,7 +75,9 @@ def test_every_readme_command_runs_as_written(seeded: str, run: Callable[..., Re
         assert result.stdout.strip(), command  # each one prints what it promises
 
 
-def test_the_readme_show_and_search_outputs(seeded: str, run: Callable[..., Result]) -> None:
+def test_the_readme_show_and_search_outputs(
+    seeded: str, run: Callable[..., Result], backend: str
+) -> None:
     text = README.read_text(encoding="utf-8")
     shown = re.search(r"```text\n\$ (timeline show \S+)\n(.*?)\n```", text, re.DOTALL)
     assert shown is not None
@@ -84,7 +86,11 @@ def test_the_readme_show_and_search_outputs(seeded: str, run: Callable[..., Resu
         r"```sh\n(timeline search [^\n]*)\n```\n\n```text\n(.*?)\n```", text, re.DOTALL
     )
     assert search is not None
-    assert run("--db", seeded, *shlex.split(search.group(1))[1:]).stdout == search.group(2) + "\n"
+    searched = run("--db", seeded, *shlex.split(search.group(1))[1:]).stdout
+    if backend == "sqlite":  # the README prints SQLite's snippets; ts_headline cuts its own
+        assert searched == search.group(2) + "\n"
+    else:
+        assert searched.count("│ quote") == search.group(2).count("│ quote") == 3
 
 
 def test_no_user_example_writes_into_the_test_database() -> None:
