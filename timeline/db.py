@@ -177,9 +177,7 @@ class Database:
         try:
             with self.errors(), self.engine.begin() as connection:
                 config = alembic_config(connection)
-                config.attributes["force_downgrade"] = (
-                    True  # callers mean it; see migrations/env.py
-                )
+                config.attributes["force_downgrade"] = True  # see migrations/env.py
                 command.downgrade(config, revision)
         finally:
             self._discard_migration_connections()
