@@ -5,6 +5,10 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from timeline.db import Database
@@ -40,7 +44,48 @@ def _configure(**kwargs: object) -> None:
     )
 
 
+# `timeline.db.Database.downgrade` sets this attribute; a user types `-x force=yes`.
+FORCE_ATTRIBUTE = "force_downgrade"
+
+
+def _is_downgrade(connection: Connection) -> bool:
+    """Whether this run moves the schema back: to base, by -N, or to an older revision."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    try:
+        destination = context.get_revision_argument()
+    except KeyError:  # `alembic check` and autogenerate have no destination
+        return False
+    if current is None or destination == current:
+        return False
+    if destination in (None, "base") or str(destination).startswith("-"):
+        return True
+    script = ScriptDirectory.from_config(config)
+    try:
+        target = script.get_revision(str(destination))
+        older = {r.revision for r in script.iterate_revisions(current, "base")}
+    except Exception:  # an unknown revision: Alembic itself says so, in its own words
+        return False
+    return target is not None and target.revision in older
+
+
+def _refuse_to_drop_data(connection: Connection) -> None:
+    """A downgrade drops tables: refuse it while documents or events hold rows, unless forced."""
+    forced = config.attributes.get(FORCE_ATTRIBUTE) or context.get_x_argument(
+        as_dictionary=True
+    ).get("force", "").lower() in ("yes", "true", "1")
+    if forced or not _is_downgrade(connection):
+        return
+    tables = set(inspect(connection).get_table_names()) & {"documents", "events"}
+    rows = sum(connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables)
+    if rows:
+        raise CommandError(
+            f"refusing to downgrade: the database holds {rows} documents and events, and a "
+            "downgrade drops tables; export it first, or add -x force=yes"
+        )
+
+
 def _run(connection: Connection) -> None:
+    _refuse_to_drop_data(connection)
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # Batch mode copies a table, drops the original and renames the copy; with foreign keys

@@ -106,3 +106,30 @@ def test_alembic_command_line_from_the_checkout(repo_root: Path, tmp_path: Path)
         if args == ["current"]:
             assert head_revision() in result.stdout
     assert (tmp_path / "cli.db").exists()
+
+
+def test_a_downgrade_refuses_to_drop_data_unless_forced(
+    seeded: str, repo_root: Path, tmp_path: Path
+) -> None:
+    """`alembic downgrade` on a database with records is refused in one line; -x force=yes goes."""
+    from tests.conftest import dump
+
+    alembic = [sys.executable, "-m", "alembic", "-x", f"db={seeded}"]
+    before = dump(seeded)
+    for target in ("base", "-1", "0002"):
+        result = subprocess.run(
+            [*alembic, "downgrade", target], cwd=repo_root, capture_output=True, text=True
+        )
+        assert result.returncode != 0, target
+        assert "FAILED: refusing to downgrade: the database holds 18 documents and events" in (
+            result.stdout + result.stderr
+        )
+    assert dump(seeded) == before
+    result = subprocess.run(
+        [*alembic, "-x", "force=yes", "downgrade", "base"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert Database.open(seeded).state() is SchemaState.EMPTY or "documents" not in dump(seeded)

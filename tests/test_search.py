@@ -97,6 +97,7 @@ def test_william_casey_finds_the_letter_through_its_reading(
 ) -> None:
     rows = hits(run, seeded, "William Casey")
     assert found(rows) == {
+        ("actor", "casey", None),
         ("quote", "1984-05-16-casey-letter-to-regan", CREST),
         ("document", CREST, CREST),
     }
@@ -116,7 +117,10 @@ def test_kennedy_finds_the_frus_document(seeded: str, run: Callable[..., Result]
     assert ("document", FRUS, FRUS) in found(rows)
     assert ("event", "1961-02-22-message-to-khrushchev", None) in found(rows)
     # "Rusk2" is the signature with a footnote marker glued on; its reading is "Dean Rusk".
-    assert found(hits(run, seeded, '"Dean Rusk"')) == {("document", FRUS, FRUS)}
+    assert found(hits(run, seeded, '"Dean Rusk"')) == {
+        ("actor", "rusk", None),
+        ("document", FRUS, FRUS),
+    }
 
 
 def test_phrases_or_and_exclusion(seeded: str, run: Callable[..., Result]) -> None:
@@ -178,7 +182,7 @@ def test_the_index_follows_a_reseed(
     assert found(hits(run, seeded, "RIFPUB", "--kind", "quote")) == {
         ("quote", "2007-08-29-cia-release", CREST)
     }
-    assert len(hits(run, seeded, "William Casey")) == 2
+    assert len(hits(run, seeded, "William Casey")) == 3  # the actor, a quote, the document
 
     toml = seed_copy / CREST_TOML
     text = toml.read_text(encoding="utf-8")
@@ -204,7 +208,7 @@ def test_the_index_follows_a_reseed(
     assert distributed in found(hits(run, seeded, "facsimile"))
     assert distributed not in found(hits(run, seeded, "Deputy McNamar", "--kind", "event"))
     assert hits(run, seeded, "RIFPUB", "--kind", "quote") == []
-    assert hits(run, seeded, "William Casey") == []
+    assert found(hits(run, seeded, "William Casey")) == {("actor", "casey", None)}  # by name only
     assert run("--db", seeded, "seed", "--dir", str(seed_copy)).stdout.endswith(
         "nothing changed: the database already held this seed\n"
     )
@@ -258,9 +262,10 @@ def test_upgrading_a_database_with_data_indexes_it(seeded: str, run: Callable[..
     database.upgrade()
     database.dispose()
     assert found(hits(run, seeded, "forced labor")) == before
-    assert hits(run, seeded, "William Casey") == []  # the readings went with 0002
+    # The readings went with 0002; the actor is found by name.
+    assert found(hits(run, seeded, "William Casey")) == {("actor", "casey", None)}
     run("--db", seeded, "seed")
-    assert len(hits(run, seeded, "William Casey")) == 2
+    assert len(hits(run, seeded, "William Casey")) == 3
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -325,7 +330,7 @@ def test_kind_and_limit(seeded: str, run: Callable[..., Result]) -> None:
     assert hits(run, seeded, "labor", limit=3) == everything[:3]
     assert len(everything) > 20
     assert len(json.loads(run("--db", seeded, "search", "labor", "-f", "json").stdout)) == 20
-    for bad in (["--limit", "0"], ["--kind", "statute"]):
+    for bad in (["--limit", "0"], ["--kind", "person"]):
         result = run("--db", seeded, "search", "labor", *bad, expect=2)
         assert (
             result.stderr.startswith("Error: Invalid value for") and result.stderr.count("\n") == 1
@@ -377,8 +382,8 @@ def test_search_creates_and_seeds_a_missing_database(
 def test_the_library_refuses_bad_options(seeded: str) -> None:
     database = Database.open(seeded)
     with database.session() as session:
-        with pytest.raises(SearchError, match="unknown kind 'statute'"):
-            search(session, "labor", kind="statute")
+        with pytest.raises(SearchError, match="unknown kind 'person'"):
+            search(session, "labor", kind="person")
         with pytest.raises(SearchError, match="at least 1"):
             search(session, "labor", limit=0)
     database.dispose()
@@ -484,4 +489,4 @@ def test_a_bad_reading_is_refused_by_name(
 def test_help_has_examples(run: Callable[..., Result]) -> None:
     text = run("search", "--help").stdout
     assert "Examples:\n    timeline search forced labor\n" in text
-    assert "--kind [document|event|quote]" in text
+    assert "--kind [document|event|quote|actor|statute]" in text

@@ -176,7 +176,9 @@ class Database:
     def downgrade(self, revision: str = "base") -> None:
         try:
             with self.errors(), self.engine.begin() as connection:
-                command.downgrade(alembic_config(connection), revision)
+                config = alembic_config(connection)
+                config.attributes["force_downgrade"] = True  # see migrations/env.py
+                command.downgrade(config, revision)
         finally:
             self._discard_migration_connections()
 

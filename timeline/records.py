@@ -6,12 +6,13 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from timeline.errors import NotFoundError
 from timeline.models import (
     Actor,
+    ActorAlias,
     Document,
     DocumentActor,
     Event,
@@ -113,7 +114,10 @@ def _source_ref(external: ExternalSource | None, document: Document | None = Non
 
 
 def show(session: Session, key: str) -> dict[str, Any]:
-    """The record with this key (document, event, actor, statute or source) and its links."""
+    """The record with this key (document, event, actor, statute or source) and its links.
+
+    An actor is found by its name or any of its aliases too, in any case ("Dean Rusk").
+    """
     for model, builder in (
         (Event, _show_event),
         (Document, _show_document),
@@ -124,15 +128,40 @@ def show(session: Session, key: str) -> dict[str, Any]:
         obj = session.scalar(select(model).where(model.key == key))
         if obj is not None:
             return builder(session, obj)
+    named = _actors_named(session, key)
+    if len(named) == 1:
+        return _show_actor(session, named[0])
+    if named:
+        keys = ", ".join(sorted(actor.key for actor in named))
+        raise NotFoundError(f"'{key}' names more than one actor: {keys}")
     raise NotFoundError(_unknown_key_message(session, key))
+
+
+def _actors_named(session: Session, name: str) -> list[Actor]:
+    needle = " ".join(name.split()).lower()
+    by_alias = select(ActorAlias.actor_id).where(func.lower(ActorAlias.alias) == needle)
+    return list(
+        session.scalars(
+            select(Actor).where(or_(func.lower(Actor.name) == needle, Actor.id.in_(by_alias)))
+        )
+    )
 
 
 def _unknown_key_message(session: Session, key: str) -> str:
     keys: list[str] = []
     for model in (Event, Document, Actor, Statute, ExternalSource):
         keys.extend(session.scalars(select(model.key)))
+    names = {name: k for k, name in session.execute(select(Actor.key, Actor.name))}
+    names.update(
+        {alias: k for k, alias in session.execute(select(Actor.key, ActorAlias.alias).join(Actor))}
+    )
     close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
     close += [k for k in keys if key.lower() in k.lower() and k not in close][: 3 - len(close)]
+    for name in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6) + [
+        n for n in names if key.lower() in n.lower()
+    ]:
+        if len(close) < 3 and names[name] not in close:
+            close.append(names[name])
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return f"no document, event, actor, statute or source has the key '{key}'{hint}"
 
@@ -320,3 +349,11 @@ def _show_external(session: Session, source: ExternalSource) -> dict[str, Any]:
         "note": source.note,
         "cited_by": cited_by,
     }
+
+
+def holds_no_records(session: Session) -> bool:
+    """True when the database has neither documents nor events: initialised, never loaded."""
+    return (
+        session.scalar(select(Document.id).limit(1)) is None
+        and session.scalar(select(Event.id).limit(1)) is None
+    )

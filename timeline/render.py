@@ -14,6 +14,8 @@ from typing import Any, TextIO
 
 from tabulate import tabulate
 
+from timeline.fitting import fitted_widths, terminal_width
+
 ROW_FORMATS = ("table", "markdown", "csv", "json", "ndjson")
 REPORT_FORMATS = ("table", "markdown", "csv", "json")
 
@@ -34,11 +36,16 @@ def render_rows(
     """Write ``rows`` (mappings with at least ``columns``) to ``out`` in ``fmt``."""
     if fmt in ("table", "markdown"):
         table = [[_cell(row[c]) for c in columns] for row in rows]
+        heads = list(headers or columns)
+        widths = list(maxcolwidths) if maxcolwidths else None
+        terminal = terminal_width(out) if fmt == "table" else None
+        if terminal is not None and table:
+            widths = fitted_widths(table, heads, widths, terminal)
         text = tabulate(
             table,
-            headers=list(headers or columns),
+            headers=heads,
             tablefmt=TABLE_STYLE if fmt == "table" else "github",
-            maxcolwidths=list(maxcolwidths) if maxcolwidths and fmt == "table" else None,
+            maxcolwidths=widths if widths and fmt == "table" else None,
             disable_numparse=True,
         )
         out.write(text + "\n")
@@ -245,7 +252,7 @@ def render_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
     for name, value in scalars.items():
         if name in ("type", "key"):
             continue
-        out.write(f"{name.replace('_', ' '):<{width}}  {_indent(str(value), width + 2)}\n")
+        out.write(f"{name.replace('_', ' '):<{width}}  {_indent(_cell(value), width + 2)}\n")
     for name, items in record.items():
         if not isinstance(items, list) or not items:
             continue
@@ -297,10 +304,14 @@ def render_query(
     value by suffixing repeats (``key``, ``key_2``) rather than letting one overwrite the other.
     """
     if fmt == "table":
+        table = [[_cell(v) for v in row] for row in rows]
+        terminal = terminal_width(out) if tablefmt == TABLE_STYLE else None
+        fitted = fitted_widths(table, columns, None, terminal) if terminal and table else None
         text = tabulate(
-            [[_cell(v) for v in row] for row in rows],
+            table,
             headers=list(columns),
             tablefmt=tablefmt,
+            maxcolwidths=fitted if fitted and any(fitted) else None,
             disable_numparse=True,
         )
         out.write(text + "\n")

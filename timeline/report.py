@@ -51,11 +51,13 @@ def _window_label(start: str, end: str) -> str:
 
 @dataclass(frozen=True)
 class EventFilter:
+    """The window, and for each filter the values of which an event must match any (none: all)."""
+
     window: Window
-    actor: str | None = None
-    statute: str | None = None
-    document: str | None = None
-    kind: str | None = None
+    actor: tuple[str, ...] = ()
+    statute: tuple[str, ...] = ()
+    document: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
 
 
 def _matches(value: str, *columns: Any) -> Any:
@@ -97,33 +99,55 @@ def _require_some(session: Session, query: Select[Any], what: str, value: str) -
         raise NotFoundError(f"no {what} matches '{value}'")
 
 
+def _any_of(
+    session: Session, values: tuple[str, ...], model: Any, condition: Any, what: str
+) -> Any:
+    """Each value must name at least one record; an event may match any of them."""
+    conditions = []
+    for value in values:
+        conditions.append(condition(value))
+        _require_some(session, select(model.id).where(conditions[-1]), what, value)
+    return or_(*conditions)
+
+
+def resolve_kinds(session: Session, values: tuple[str, ...]) -> list[str]:
+    """Each value as an event kind in the database: exact, any case, or the start of one kind."""
+    kinds = sorted(set(session.scalars(select(Event.kind))))
+    resolved = []
+    for value in values:
+        needle = value.strip().lower()
+        exact = [k for k in kinds if k.lower() == needle]
+        starts = [k for k in kinds if k.lower().startswith(needle)] if needle else []
+        if exact or len(starts) == 1:
+            resolved.append((exact or starts)[0])
+        elif starts:
+            raise NotFoundError(f"event kind '{value}' could be {', '.join(starts)}")
+        else:
+            known = ", ".join(kinds) or "none: the database holds no events"
+            raise NotFoundError(f"no event kind matches '{value}' (kinds: {known})")
+    return resolved
+
+
 def select_events(session: Session, flt: EventFilter) -> list[Event]:
     """Events in the window that match every filter, in chronological order."""
     query = select(Event).where(
         Event.date_start <= flt.window.end, Event.date_end >= flt.window.start
     )
     if flt.actor:
-        condition = actor_condition(flt.actor)
-        _require_some(session, select(Actor.id).where(condition), "actor", flt.actor)
+        condition = _any_of(session, flt.actor, Actor, actor_condition, "actor")
         query = query.where(Event.id.in_(select(EventActor.event_id).join(Actor).where(condition)))
     if flt.statute:
-        condition = statute_condition(flt.statute)
-        _require_some(session, select(Statute.id).where(condition), "statute", flt.statute)
+        condition = _any_of(session, flt.statute, Statute, statute_condition, "statute")
         query = query.where(
             Event.id.in_(select(EventStatute.event_id).join(Statute).where(condition))
         )
     if flt.document:
-        condition = document_condition(flt.document)
-        _require_some(session, select(Document.id).where(condition), "document", flt.document)
+        condition = _any_of(session, flt.document, Document, document_condition, "document")
         query = query.where(
             Event.id.in_(select(EventSource.event_id).join(Document).where(condition))
         )
     if flt.kind:
-        kind = flt.kind.strip().lower()
-        _require_some(
-            session, select(Event.id).where(func.lower(Event.kind) == kind), "event kind", flt.kind
-        )
-        query = query.where(func.lower(Event.kind) == kind)
+        query = query.where(Event.kind.in_(resolve_kinds(session, flt.kind)))
     query = query.options(
         selectinload(Event.actor_links).selectinload(EventActor.actor),
         selectinload(Event.statute_links)

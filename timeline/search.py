@@ -1,4 +1,5 @@
-"""Full-text search over document texts, event titles and descriptions, and quotes.
+"""Full-text search over document texts, event titles and descriptions, and quotes; with
+actors, statutes and the documents' identifiers matched in ``timeline.search_records``.
 
 The index lives in the database and triggers keep it current (migration 0003): FTS5 on SQLite, a
 ``tsvector`` with a GIN index on PostgreSQL. A query is parsed here, once, into words, "phrases",
@@ -12,16 +13,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from timeline.errors import SearchError
+from timeline.search_records import RECORD_KINDS, search_records
 from timeline.textmatch import fold
 
 __all__ = [
+    "HIT_KINDS",
     "KINDS",
     "MARK",
     "Hit",
@@ -38,6 +41,7 @@ SEARCH_TABLE = "search_index"
 KINDS: dict[str, int] = {"document": 1, "event": 2, "quote": 3}
 _KIND_OF_CODE = {code: kind for kind, code in KINDS.items()}
 _STRIDE = 4
+HIT_KINDS = (*KINDS, *RECORD_KINDS)  # what a hit can be, and what --kind accepts
 
 MARK = "**"  # around each matched word in a snippet, on both backends
 _SNIPPET_WORDS = 24
@@ -200,20 +204,42 @@ class Hit:
 
 
 def search(session: Session, query: str, kind: str | None = None, limit: int = 20) -> list[Hit]:
-    """The best ``limit`` matches for ``query``, best first; ``kind`` keeps one kind of hit."""
-    if kind is not None and kind not in KINDS:
-        raise SearchError(f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
+    """The best ``limit`` matches for ``query``, best first; ``kind`` keeps one kind of hit.
+
+    Statutes, actors and documents whose names or identifiers match come first (they are what
+    the words name), then the full-text hits, ranked; a document is listed once.
+    """
+    if kind is not None and kind not in HIT_KINDS:
+        raise SearchError(f"unknown kind '{kind}' (known: {', '.join(HIT_KINDS)})")
     if limit < 1:
         raise SearchError(f"the limit must be at least 1, not {limit}")
     parsed = parse_query(query)
+    records = search_records(
+        session,
+        tuple(tuple(t.words for t in group) for group in parsed.groups),
+        tuple(t.words for t in parsed.excluded),
+        kind,
+    )
+    hits = [Hit(0, r.kind, r.key, r.document, r.title, r.snippet) for r in records]
+    if kind is None or kind in KINDS:
+        named = {hit.key for hit in hits if hit.kind == "document"}
+        hits += [
+            hit
+            for hit in _hits(session, _indexed(session, parsed, kind, limit))
+            if not (hit.kind == "document" and hit.key in named)
+        ]
+    return [replace(hit, rank=rank) for rank, hit in enumerate(hits[:limit], start=1)]
+
+
+def _indexed(
+    session: Session, parsed: SearchQuery, kind: str | None, limit: int
+) -> list[tuple[int, str]]:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        found = _postgresql(session, parsed, kind, limit)
-    elif dialect == "sqlite":
-        found = _sqlite(session, parsed, kind, limit)
-    else:  # pragma: no cover - Database only opens these two
-        raise SearchError(f"search does not support {dialect} databases")
-    return _hits(session, found)
+        return _postgresql(session, parsed, kind, limit)
+    if dialect == "sqlite":
+        return _sqlite(session, parsed, kind, limit)
+    raise SearchError(f"search does not support {dialect} databases")  # pragma: no cover
 
 
 def _sqlite(
@@ -374,21 +400,8 @@ def _hits(session: Session, found: list[tuple[int, str]]) -> list[Hit]:
             statement, {"ids": ids[code]}
         ):
             names[row_id * _STRIDE + code] = (key, document, title, start, end)
-    hits = []
-    for sid, snippet in found:
-        if sid not in names:  # pragma: no cover - the triggers keep the index in step
-            continue
-        key, document, title, start, end = names[sid]
-        hits.append(
-            Hit(
-                rank=len(hits) + 1,
-                kind=_KIND_OF_CODE[sid % _STRIDE],
-                key=key,
-                document=document,
-                title=title,
-                snippet=snippet,
-                char_start=start,
-                char_end=end,
-            )
-        )
-    return hits
+    return [
+        Hit(0, _KIND_OF_CODE[sid % _STRIDE], *names[sid][:3], snippet, *names[sid][3:])
+        for sid, snippet in found
+        if sid in names  # the triggers keep the index in step
+    ]

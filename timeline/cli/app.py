@@ -13,6 +13,7 @@ import click
 from timeline.dates import parse_bound
 from timeline.db import Database, SchemaState
 from timeline.errors import DateError, TimelineError
+from timeline.records import holds_no_records
 from timeline.seed import load_seed
 
 
@@ -112,3 +113,14 @@ def format_option(choices: Sequence[str], default: str = "table") -> Any:
         show_default=True,
         help="Output format.",
     )
+
+
+def hint_if_empty(database: Database) -> None:
+    """One line on stderr when a reading command meets a database that was never loaded."""
+    with database.session() as session:
+        if holds_no_records(session):
+            click.echo(
+                f"timeline: {database.name} holds no records yet; run 'timeline seed' to load "
+                "the seed, or 'timeline import FILE'",
+                err=True,
+            )

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, format_option, pass_app
+from timeline.cli.app import App, format_option, hint_if_empty, pass_app
 from timeline.records import LISTS, list_rows
 from timeline.records import show as show_record
 from timeline.render import ROW_FORMATS, render_record, render_rows
@@ -19,6 +19,7 @@ def _list_command(table: str, summary: str, example: str) -> click.Command:
     @pass_app
     def command(app: App, fmt: str) -> None:
         database = app.ready()
+        hint_if_empty(database)
         with database.session() as session:
             render_rows(
                 list_rows(session, table),
@@ -63,6 +64,7 @@ def show(app: App, key: str, fmt: str) -> None:
       timeline show CIA-RDP88B00443R001500070028-8 --format json
     """
     database = app.ready()
+    hint_if_empty(database)
     with database.session() as session:
         record = show_record(session, key)
     render_record(record, fmt, sys.stdout)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, PartialDate, format_option, pass_app
+from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.render import REPORT_FORMATS, render_report
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report import report as build_report
@@ -22,10 +22,27 @@ from timeline.report import report as build_report
 @click.option(
     "--to", "date_to", type=PartialDate(), help=f"Last year, month or day (default {DEFAULT_TO})."
 )
-@click.option("--actor", help="Only events with this actor (key, or part of a name or alias).")
-@click.option("--statute", help="Only events bearing on this statute (key, title or citation).")
-@click.option("--document", help="Only events sourced from this document (key, title or number).")
-@click.option("--kind", help="Only events of this kind (enactment, ban, denial, letter, …).")
+@click.option(
+    "--actor",
+    multiple=True,
+    help="Only events with this actor (key, or part of a name or alias); repeatable.",
+)
+@click.option(
+    "--statute",
+    multiple=True,
+    help="Only events bearing on this statute (key, title or citation); repeatable.",
+)
+@click.option(
+    "--document",
+    multiple=True,
+    help="Only events sourced from this document (key, title or number); repeatable.",
+)
+@click.option(
+    "--kind",
+    multiple=True,
+    help="Only events of this kind (enactment, ban, denial, letter, …; any case, or the start "
+    "of one: 'rec' is recommendation); repeatable. An unknown kind lists the kinds.",
+)
 @click.option("--sources", "with_quotes", is_flag=True, help="Add the supporting quotes.")
 @format_option(REPORT_FORMATS)
 @pass_app
@@ -33,10 +50,10 @@ def report(
     app: App,
     date_from: str | None,
     date_to: str | None,
-    actor: str | None,
-    statute: str | None,
-    document: str | None,
-    kind: str | None,
+    actor: tuple[str, ...],
+    statute: tuple[str, ...],
+    document: tuple[str, ...],
+    kind: tuple[str, ...],
     with_quotes: bool,
     fmt: str,
 ) -> None:
@@ -44,18 +61,22 @@ def report(
 
     An event is in the window when its date range overlaps it: "1951" is in
     --from 1951-06, and "c. 1956 – 26 Feb 1961" is in --to 1958. A database that
-    does not exist yet is created and seeded first.
+    does not exist yet is created and seeded first. A filter given more than
+    once keeps the events that match any of its values (--actor Rusk --actor
+    Casey); different filters must all match.
 
     \b
     Examples:
       timeline report
       timeline report --from 1961-02 --to 1961-02 --sources
       timeline report --actor Casey --format json
+      timeline report --actor Rusk --actor Dillon --kind rec
       timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
     """
     window = Window.parse(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
+    hint_if_empty(database)
     with database.session() as session:
         records = build_report(session, flt)
     render_report(
