@@ -33,7 +33,7 @@ ADVISORY_LOCK_KEY = 7_346_201_884_120_417
 # our ALTER ROLE and our login (advisory locks are per database); such a run is tried again.
 LOGIN_ATTEMPTS = 3
 SETUP_LOCK_TIMEOUT = "10s"
-HOW_TO = "connect with a role that can only SELECT (README: 'Read-only is enforced')"
+HOW_TO = "connect with a role that can only SELECT (README: 'Asking your own questions in SQL')"
 
 # MEMBER, not USAGE: a NOINHERIT member holds no rights until it runs
 # set_config('role', 'pg_read_server_files', ...), which one SELECT can do.
@@ -89,21 +89,30 @@ def _session_user(connection: Connection) -> str:
     return str(connection.execute(text("SELECT session_user")).scalar_one())
 
 
+class _LoginFailed(Exception):
+    """The reader's login failed (libpq gives such errors no SQLSTATE)."""
+
+
 def _log_in_as_reader(database: Database, admin: Connection, reason: str) -> Connection:
     for attempt in range(1, LOGIN_ATTEMPTS + 1):
         try:
             return _attempt_login(database, admin)
-        except sa_exc.DBAPIError as exc:
+        except (_LoginFailed, sa_exc.DBAPIError) as exc:
             admin.rollback()
-            sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-            # 28P01: another run changed the password first; 42710/23505: it created the role.
-            if attempt < LOGIN_ATTEMPTS and sqlstate in ("28P01", "42710", "23505"):
+            cause = exc.__cause__ if isinstance(exc, _LoginFailed) else exc
+            sqlstate = getattr(getattr(cause, "orig", None), "sqlstate", None)
+            # A run on another database may have reset the password before we logged in, or
+            # created the role (42710, 23505) before we did: try again.
+            if attempt < LOGIN_ATTEMPTS and (
+                isinstance(exc, _LoginFailed) or sqlstate in ("42710", "23505")
+            ):
                 time.sleep(0.05 * attempt)
                 continue
-            failed = "could not log in" if sqlstate.startswith("28") else "could not be set up"
+            failed = "could not log in" if isinstance(exc, _LoginFailed) else "could not be set up"
+            message = first_line(cause or exc).rpartition("FATAL:")[2].strip()
             raise QueryError(
                 f"{reason}, so timeline sql runs queries as the role {READER_ROLE}, which "
-                f"{failed} ({first_line(exc)}); {HOW_TO}"
+                f"{failed} ({message}); {HOW_TO}"
             ) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -119,6 +128,8 @@ def _attempt_login(database: Database, admin: Connection) -> Connection:
         admin.commit()
         try:
             return _connect(database.url, password)
+        except sa_exc.DBAPIError as exc:
+            raise _LoginFailed from exc
         finally:
             _set_lock_timeout(admin)
             admin.execute(text(f'ALTER ROLE "{READER_ROLE}" PASSWORD NULL'))

@@ -112,14 +112,20 @@ def run_query(
 
 def _check_text(sql: str, params: dict[str, str]) -> None:
     """Refuse, before anything runs, text that a driver would truncate or choke on."""
-    for what, value in [("the query", sql)] + [(f"-p {k}", f"{k}{v}") for k, v in params.items()]:
+    texts = [("the query", sql)]
+    for name, value in params.items():
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        texts += [(f"the name -p {shown}", name), (f"the value of -p {shown}", value)]
+    for what, value in texts:
         if "\x00" in value:
             # libpq ends a query at a NUL (a truncated query could still run); sqlite3 refuses it.
             raise QueryError(f"{what} contains a NUL byte (\\0); remove it")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:  # surrogate escapes: bytes that were not UTF-8
-            raise QueryError(f"{what} is not valid UTF-8 text; save it as UTF-8") from exc
+            raise QueryError(
+                f"{what} is not valid UTF-8; check the encoding of the terminal or file"
+            ) from exc
     if not sql.strip():
         raise QueryError("the query is empty")
 
