@@ -69,7 +69,7 @@ def sql(
         raise click.UsageError(f"-p {repeated[0]} is given more than once")
     if query == "-":
         # Bytes, decoded as argv is: run_query then refuses what is not UTF-8 in one line.
-        query = click.get_binary_stream("stdin").read().decode("utf-8", "surrogateescape")
+        query = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
     database = app.ready()
     with run_query(database, query, dict(params), timeout=timeout or None) as result:
         render_query(result.columns, result.rows, fmt, sys.stdout, tablefmt=tablefmt or TABLE_STYLE)
