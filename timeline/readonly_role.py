@@ -132,7 +132,7 @@ def _attempt_login(database: Database, admin: Connection) -> Connection:
             raise _LoginFailed from exc
         finally:
             _set_lock_timeout(admin)
-            admin.execute(text(f'ALTER ROLE "{READER_ROLE}" PASSWORD NULL'))
+            admin.exec_driver_sql(f'ALTER ROLE "{READER_ROLE}" PASSWORD NULL')
             admin.commit()
     finally:
         admin.rollback()
@@ -142,7 +142,7 @@ def _attempt_login(database: Database, admin: Connection) -> Connection:
 
 def _set_lock_timeout(admin: Connection) -> None:
     # Local to the transaction, so the pooled connection keeps the user's setting.
-    admin.execute(text(f"SET LOCAL lock_timeout = '{SETUP_LOCK_TIMEOUT}'"))
+    admin.exec_driver_sql(f"SET LOCAL lock_timeout = '{SETUP_LOCK_TIMEOUT}'")
 
 
 def _connect(url: URL, password: str) -> Connection:
@@ -158,6 +158,10 @@ def _connect(url: URL, password: str) -> Connection:
         raise
 
 
+# Statements built from identifiers go through exec_driver_sql: text() would read a ':' in a
+# quoted name as a placeholder.
+
+
 def prepare_reader(admin: Connection) -> str:
     """Create or reset the reader role, grant it SELECT on this schema's relations, and give it a
     fresh password, which is returned. Runs in the caller's transaction; needs a superuser (or
@@ -166,17 +170,17 @@ def prepare_reader(admin: Connection) -> str:
     is_superuser = bool(superuser.scalar())
     exists = admin.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": READER_ROLE})
     if exists.first() is None:
-        admin.execute(text(f'CREATE ROLE "{READER_ROLE}"'))
+        admin.exec_driver_sql(f'CREATE ROLE "{READER_ROLE}"')
     # Letters, digits, - and _ only: it is inlined, since ALTER ROLE takes no parameters.
     password = secrets.token_urlsafe(32)
     attributes = "LOGIN NOCREATEDB NOCREATEROLE NOINHERIT CONNECTION LIMIT -1"
     attributes += " VALID UNTIL 'infinity'"
     if is_superuser:  # only a superuser may name these, even to switch them off
         attributes += " NOSUPERUSER NOREPLICATION NOBYPASSRLS"
-    admin.execute(text(f"ALTER ROLE \"{READER_ROLE}\" {attributes} PASSWORD '{password}'"))
-    admin.execute(text(f'ALTER ROLE "{READER_ROLE}" RESET ALL'))
+    admin.exec_driver_sql(f"ALTER ROLE \"{READER_ROLE}\" {attributes} PASSWORD '{password}'")
+    admin.exec_driver_sql(f'ALTER ROLE "{READER_ROLE}" RESET ALL')
     database = _quote(admin, admin.execute(text("SELECT current_database()")).scalar_one())
-    admin.execute(text(f'ALTER ROLE "{READER_ROLE}" IN DATABASE {database} RESET ALL'))
+    admin.exec_driver_sql(f'ALTER ROLE "{READER_ROLE}" IN DATABASE {database} RESET ALL')
     for (granted,) in admin.execute(
         text(
             "SELECT m.roleid::regrole::text FROM pg_auth_members m "
@@ -184,7 +188,7 @@ def prepare_reader(admin: Connection) -> str:
         ),
         {"r": READER_ROLE},
     ).all():
-        admin.execute(text(f'REVOKE {granted} FROM "{READER_ROLE}"'))
+        admin.exec_driver_sql(f'REVOKE {granted} FROM "{READER_ROLE}"')
     _grant(admin, database)
     return password
 
@@ -201,9 +205,9 @@ def _grant(admin: Connection, database: str) -> None:
     ).one()
     schema = _quote(admin, checks[2])
     if not checks[0]:
-        admin.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {role}"))
+        admin.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {role}")
     if not checks[1]:
-        admin.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
+        admin.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
     # Tables, views, materialized views, partitioned tables; never foreign tables, which may
     # read files (file_fdw) with the rights of whoever set them up.
     relations = admin.execute(
@@ -218,9 +222,9 @@ def _grant(admin: Connection, database: str) -> None:
     for name, foreign in relations:
         target = f"{schema}.{_quote(admin, name)}"
         if foreign:
-            admin.execute(text(f"REVOKE SELECT ON {target} FROM {role}"))
+            admin.exec_driver_sql(f"REVOKE SELECT ON {target} FROM {role}")
         else:
-            admin.execute(text(f"GRANT SELECT ON {target} TO {role}"))
+            admin.exec_driver_sql(f"GRANT SELECT ON {target} TO {role}")
 
 
 def _quote(connection: Connection, name: str) -> str:

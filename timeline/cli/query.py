@@ -49,8 +49,10 @@ def sql(
 ) -> None:
     """Run one read-only SQL query and print its rows.
 
-    The database refuses writes, DDL, ATTACH and a second statement; the analyst views
-    (see `timeline schema`) join what is asked most. QUERY "-" reads the query from stdin.
+    The database refuses writes, DDL, ATTACH and a second statement, and no query reaches the
+    server's files or programs: on PostgreSQL, a superuser's query runs as the role
+    timeline_reader, which can only SELECT. The analyst views (see `timeline schema`) join what
+    is asked most. QUERY "-" reads the query from stdin.
     Every format but table streams rows as they come.
 
     \b
