@@ -133,3 +133,28 @@ def seed_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "seed-copy"
     shutil.copytree(seed_dir(), target)
     yield target
+
+
+SUPERUSER = "timeline_super"  # created by scripts/postgres-setup, password = name
+
+
+@pytest.fixture(scope="session")
+def postgres_superuser_url(postgres_url: str) -> str:
+    """The test database's URL, logged in as the superuser scripts/postgres-setup creates."""
+    url = sa.make_url(postgres_url).set(username=SUPERUSER, password=SUPERUSER)
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            superuser = connection.execute(
+                sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            ).scalar()
+        engine.dispose()
+    except Exception as exc:
+        pytest.fail(
+            f"cannot log in as {SUPERUSER} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}). Run scripts/postgres-setup.",
+            pytrace=False,
+        )
+    if not superuser:
+        pytest.fail(f"{SUPERUSER} is not a superuser. Run scripts/postgres-setup.", pytrace=False)
+    return url.render_as_string(hide_password=False)

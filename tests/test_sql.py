@@ -17,6 +17,7 @@ from test_errors import one_line_error
 
 from timeline.db import Database
 from timeline.schema import ANALYST_VIEWS
+from timeline.sql import NO_ROWS
 
 CHRONOLOGY = "SELECT event_key FROM chronology ORDER BY sort_date, date_end, sequence, event_key"
 
@@ -218,9 +219,9 @@ SQLITE_WRITES = [
 POSTGRES_WRITES = [
     ("SELECT nextval('events_id_seq')", "read-only"),
     ("SELECT setval('events_id_seq', 1)", "read-only"),
-    ("SET TRANSACTION READ WRITE", None),
-    ("COPY events TO STDOUT", None),
-    ("LOCK TABLE events", None),
+    ("SET TRANSACTION READ WRITE", NO_ROWS),
+    ("COPY events TO STDOUT", NO_ROWS),
+    ("LOCK TABLE events", NO_ROWS),
     ("TRUNCATE events", "read-only"),
 ]
 
@@ -261,6 +262,71 @@ def test_postgres_writes_are_refused(postgres_url: str, run: Callable[..., Resul
         line = one_line_error(run("--db", seeded, "sql", query, expect=None), 1)
         if expected:
             assert expected in line, (query, line)
+    assert dump(seeded) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM events",
+        "DELETE FROM documents",
+        "DELETE FROM event_sources",
+        "UPDATE events SET title = 'x'",
+        "INSERT INTO search_index(search_index) VALUES ('rebuild')",
+        "INSERT INTO search_index(search_index) VALUES ('optimize')",
+    ],
+)
+def test_sqlite_writes_through_the_search_index_say_read_only(
+    tmp_path: Path, run: Callable[..., Result], query: str
+) -> None:
+    """The full-text index's triggers read PRAGMA data_version; that is not the refusal."""
+    path = tmp_path / "timeline.db"
+    run("--db", str(path), "init")
+    run("--db", str(path), "seed")
+    digest = file_digest(path)
+    line = one_line_error(run("--db", str(path), "sql", query, expect=None), 1)
+    assert line == "Error: timeline sql is read-only: attempt to write a readonly database"
+    assert file_digest(path) == digest
+
+
+def test_a_statement_that_returns_no_rows_is_named(seeded: str, run: Callable[..., Result]) -> None:
+    line = one_line_error(run("--db", seeded, "sql", "SAVEPOINT s", expect=None), 1)
+    assert line == f"Error: {NO_ROWS}"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["SELECT 1\x00; DELETE FROM events"], "the query contains a NUL byte (\\0); remove it"),
+        (["SELECT :a", "-p", "a", "x\x00y"], "the value of -p a contains a NUL byte"),
+        (["SELECT '\udcff'"], "the query is not valid UTF-8; check the encoding"),
+        (["SELECT :a", "-p", "a", "\udcfe"], "the value of -p a is not valid UTF-8"),
+    ],
+)
+def test_nul_bytes_and_bad_utf8_are_refused_before_anything_runs(
+    seeded: str, run: Callable[..., Result], args: list[str], expected: str
+) -> None:
+    before = dump(seeded)
+    line = one_line_error(run("--db", seeded, "sql", *args, expect=None), 1)
+    assert expected in line, line
+    assert dump(seeded) == before
+
+
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        (b"SELECT '\xff'", "Error: the query is not valid UTF-8; check the encoding"),
+        (b"SELECT 1\x00; DELETE FROM events", "Error: the query contains a NUL byte"),
+    ],
+)
+def test_a_query_from_stdin_is_checked_too(seeded: str, stdin: bytes, expected: str) -> None:
+    from click.testing import CliRunner
+
+    from timeline.cli import main
+
+    before = dump(seeded)
+    result = CliRunner().invoke(main, ["--db", seeded, "sql", "-"], input=stdin)
+    assert one_line_error(result, 1).startswith(expected), result.stderr
     assert dump(seeded) == before
 
 

@@ -4,9 +4,10 @@ Nothing here inspects the SQL text to decide whether it writes. On SQLite the fi
 read-only (``mode=ro``) with ``PRAGMA query_only``, and an authorizer refuses what a read-only
 file still allows: ATTACH and ``VACUUM INTO`` (both create files), pragmas outside a list of
 introspection pragmas, and ``load_extension``. On PostgreSQL the statement runs in a read-only
-transaction. A second statement is refused by the drivers (sqlite3 prepares one statement;
-PostgreSQL's extended protocol takes one), and the timeout counts only the time the database
-spends on the query, not the time a slow reader of the output takes.
+transaction, on a connection whose role cannot read or write the server's files or run programs
+(see ``timeline.readonly_role``). A second statement is refused by the drivers (sqlite3 prepares
+one statement; PostgreSQL's extended protocol takes one), and the timeout counts only the time the
+database spends on the query, not the time a slow reader of the output takes.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from sqlalchemy.pool import NullPool
 
 from timeline.db import Database, first_line
 from timeline.errors import QueryError
+from timeline.readonly_role import query_connection
 
 DEFAULT_TIMEOUT = 30.0
+NO_ROWS = "the statement returns no rows; timeline sql runs queries only"
 FETCH_SIZE = 500
 
 Authorizer = Callable[[int, str | None, str | None, str | None, str | None], int]
@@ -62,6 +65,9 @@ READABLE_SETTINGS = frozenset(
         "page_size",
         "foreign_keys",
         "read_uncommitted",
+        # FTS5 reads it when a statement would write to a full-text index (the triggers on
+        # events, documents and event_sources do): refusing it hid the real, read-only refusal.
+        "data_version",
     }
 )
 
@@ -87,10 +93,9 @@ def run_query(
     ``params`` fill ``:name`` placeholders. ``timeout`` (seconds, None for none) stops a query
     that runs too long with a ``QueryError``; so does anything that would write.
     """
-    if not sql.strip():
-        raise QueryError("the query is empty")
-    statement = text(sql)
     params = dict(params or {})
+    _check_text(sql, params)
+    statement = text(sql)
     wanted = set(statement.compile().params)  # the :names, found as text() binds them
     unused = sorted(set(params) - wanted)
     if unused:
@@ -103,6 +108,26 @@ def run_query(
     opener = _sqlite_rows if database.is_sqlite else _postgres_rows
     with database.errors(), opener(database, statement, params, guard) as result:
         yield result
+
+
+def _check_text(sql: str, params: dict[str, str]) -> None:
+    """Refuse, before anything runs, text that a driver would truncate or choke on."""
+    texts = [("the query", sql)]
+    for name, value in params.items():
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        texts += [(f"the name -p {shown}", name), (f"the value of -p {shown}", value)]
+    for what, value in texts:
+        if "\x00" in value:
+            # libpq ends a query at a NUL (a truncated query could still run); sqlite3 refuses it.
+            raise QueryError(f"{what} contains a NUL byte (\\0); remove it")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # surrogate escapes: bytes that were not UTF-8
+            raise QueryError(
+                f"{what} is not valid UTF-8; check the encoding of the terminal or file"
+            ) from exc
+    if not sql.strip():
+        raise QueryError("the query is empty")
 
 
 class _Guard:
@@ -163,6 +188,9 @@ def _explain(exc: BaseException, guard: _Guard) -> str:
         return f"timeline sql is read-only: {guard.refused}"
     if message == "interrupted" or "statement timeout" in message:
         return guard.timeout_message()
+    if "didn't produce a result" in message or "COPY cannot be used" in message:
+        # psycopg's words for a statement that ran but returned a status, or COPY data, not rows
+        return NO_ROWS
     if "one statement at a time" in message or "multiple commands" in message:
         return "timeline sql runs one statement at a time; send the others separately"
     if "readonly database" in message or "read-only transaction" in message:
@@ -194,7 +222,7 @@ def _sqlite_rows(
             with _query_errors(guard), guard.running():
                 result = connection.execute(statement, params)
             if not result.returns_rows:
-                raise QueryError("the statement returns no rows; timeline sql runs queries only")
+                raise QueryError(NO_ROWS)
 
             def rows() -> Iterator[tuple[Any, ...]]:
                 while True:
@@ -244,23 +272,32 @@ def _postgres_rows(
     (A server-side cursor would stream too, but ``DECLARE ... CURSOR FOR DELETE`` fails as a
     syntax error, where this way PostgreSQL says plainly that the transaction is read-only.)
     """
+    from psycopg.pq import TransactionStatus  # the PostgreSQL driver, present on this path
+
     compiled = statement.compile(dialect=database.engine.dialect)
     query, values = str(compiled), compiled.construct_params(params)
-    with database.engine.connect() as connection:
+    with query_connection(database) as connection:
         connection.execution_options(postgresql_readonly=True)
         # 0 means no limit, as in the server's own setting. Closing the connection rolls back.
         milliseconds = 0 if guard.timeout is None else max(1, round(guard.timeout * 1000))
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
-        cursor = connection.connection.driver_connection.cursor()
+        raw = connection.connection.driver_connection
+        cursor = raw.cursor()
         stream = cursor.stream(query, values)
-        with _query_errors(guard):
-            first = next(stream, None)
-            if cursor.description is None:
-                # Single-row mode describes no columns for an empty result; ask once more.
-                cursor = connection.connection.driver_connection.cursor()
-                cursor.execute(query, values)
+        try:
+            with _query_errors(guard):
+                first = next(stream, None)
+                if cursor.description is None:
+                    # Single-row mode describes no columns for an empty result; ask once more.
+                    cursor = raw.cursor()
+                    cursor.execute(query, values)
+        except QueryError:
+            if raw.info.transaction_status == TransactionStatus.ACTIVE:
+                # COPY left the connection mid-protocol; it cannot even roll back. Drop it.
+                connection.invalidate()
+            raise
         if cursor.description is None:
-            raise QueryError("the statement returns no rows; timeline sql runs queries only")
+            raise QueryError(NO_ROWS)
 
         def rows() -> Iterator[tuple[Any, ...]]:
             if first is None:

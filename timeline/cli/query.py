@@ -49,8 +49,10 @@ def sql(
 ) -> None:
     """Run one read-only SQL query and print its rows.
 
-    The database refuses writes, DDL, ATTACH and a second statement; the analyst views
-    (see `timeline schema`) join what is asked most. QUERY "-" reads the query from stdin.
+    The database refuses writes, DDL, ATTACH and a second statement, and no query reaches the
+    server's files or programs: on PostgreSQL, a superuser's query runs as the role
+    timeline_reader, which can only SELECT. The analyst views (see `timeline schema`) join what
+    is asked most. QUERY "-" reads the query from stdin.
     Every format but table streams rows as they come.
 
     \b
@@ -68,7 +70,8 @@ def sql(
     if repeated:
         raise click.UsageError(f"-p {repeated[0]} is given more than once")
     if query == "-":
-        query = sys.stdin.read()
+        # Bytes, decoded as argv is: run_query then refuses what is not UTF-8 in one line.
+        query = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
     database = app.ready()
     with run_query(database, query, dict(params), timeout=timeout or None) as result:
         render_query(result.columns, result.rows, fmt, sys.stdout, tablefmt=tablefmt or TABLE_STYLE)
