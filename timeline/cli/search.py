@@ -20,7 +20,7 @@ COLUMNS = ["rank", "kind", "key", "document", "title", "snippet", "char_start", 
 @click.option(
     "--limit",
     "-n",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1_000_000),
     default=20,
     show_default=True,
     help="At most this many hits.",
