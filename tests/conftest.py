@@ -133,3 +133,26 @@ def seed_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "seed-copy"
     shutil.copytree(seed_dir(), target)
     yield target
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs, to fill for real (needs root); skipped where it cannot be mounted.
+
+    The monkeypatched full-disk tests cover the same paths everywhere.
+    """
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (not root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

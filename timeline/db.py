@@ -135,6 +135,8 @@ class Database:
             mode = None
         except OSError as exc:
             raise DatabaseError(f"cannot open database '{path}': {exc.strerror}") from exc
+        except ValueError as exc:  # a NUL in the path
+            raise DatabaseError(f"cannot open database '{self.name}': {exc}") from exc
         if mode is not None and stat.S_ISDIR(mode):
             raise DatabaseError(f"cannot open database '{path}': it is a directory")
         if mode is not None and not stat.S_ISREG(mode):
@@ -165,6 +167,13 @@ class Database:
             if "file is not a database" in str(exc.orig):
                 raise DatabaseError(f"'{self.name}' is not a SQLite database") from exc
             raise DatabaseError(f"database error in '{self.name}': {first_line(exc)}") from exc
+        except UnicodeError as exc:
+            if isinstance(exc, UnicodeEncodeError | UnicodeDecodeError):
+                raise
+            # The idna codec, resolving a host name: "a..b", a label over 63 characters.
+            raise DatabaseError(
+                f"cannot use database '{self.name}': the host name is not valid ({exc})"
+            ) from exc
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Connection]:

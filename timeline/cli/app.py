@@ -194,6 +194,9 @@ class TimelineGroup(click.Group):
         if not extra.pop("standalone_mode", True):
             return super().main(args, prog_name, standalone_mode=False, **extra)
         args = list(sys.argv[1:] if args is None else args)
+        for arg in args:
+            if "\x00" in arg:  # no real argv holds one, but a caller's list can
+                _fail(f"Error: argument {printable(arg)!r} contains a NUL character", 2)
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
             _flush_stdout()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, format_option, pass_app
+from timeline.cli.app import App, Text, format_option, pass_app
 from timeline.render import ROW_FORMATS, render_rows
 from timeline.search import KINDS
 from timeline.search import search as run_search
@@ -15,7 +15,7 @@ COLUMNS = ["rank", "kind", "key", "document", "title", "snippet", "char_start", 
 
 
 @click.command()
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1, required=True, type=Text())
 @click.option("--kind", "-k", type=click.Choice(list(KINDS)), help="Only hits of this kind.")
 @click.option(
     "--limit",
