@@ -225,8 +225,9 @@ def test_a_failed_first_run_on_a_full_disk_leaves_no_file(
         assert list(small_disk.iterdir()) == []
 
 
-def test_init_finishes_a_half_made_schema(db_url: str, run: Callable[..., Result]) -> None:
-    # What a first migration killed before it recorded its revision used to leave.
+def test_init_finishes_a_half_made_schema(run: Callable[..., Result], tmp_path: Path) -> None:
+    # What a first migration killed before it recorded its revision used to leave on SQLite.
+    db_url = str(tmp_path / "half.db")
     run("--db", db_url, "init")
     database = Database.open(db_url)
     with database.connect() as connection:

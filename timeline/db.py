@@ -340,9 +340,15 @@ def _our_table(name: str) -> bool:
 
 
 def _half_made(connection: Connection, tables: set[str]) -> bool:
-    """Only our tables, none with a row: what an interrupted first migration leaves."""
+    """Only our tables, none with a row: what an interrupted first migration leaves.
+
+    Only on SQLite, where the sqlite3 module used to commit each CREATE TABLE on its own;
+    PostgreSQL's DDL was always transactional (and a rebuild would meet 0003's functions).
+    """
     from timeline.models import Base
 
+    if connection.dialect.name != "sqlite":
+        return False
     if not all(_our_table(name) for name in tables):
         return False
     return all(
@@ -354,15 +360,14 @@ def _half_made(connection: Connection, tables: set[str]) -> bool:
 
 def _drop_everything(connection: Connection) -> None:
     inspector = inspect(connection)
-    cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
     for view in inspector.get_view_names():
-        connection.exec_driver_sql(f'DROP VIEW IF EXISTS "{view}"{cascade}')
+        connection.exec_driver_sql(f'DROP VIEW IF EXISTS "{view}"')
     from timeline.search import is_search_table
 
     # The FTS5 table first (its name is the shortest): dropping it drops its shadow tables.
     names = inspector.get_table_names()
     for name in sorted(names, key=lambda n: (not is_search_table(n), len(n), n)):
-        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"{cascade}')
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _has_hot_journal(path: Path) -> bool:
