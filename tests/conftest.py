@@ -158,3 +158,26 @@ def postgres_superuser_url(postgres_url: str) -> str:
     if not superuser:
         pytest.fail(f"{SUPERUSER} is not a superuser. Run scripts/postgres-setup.", pytrace=False)
     return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs, to fill for real (needs root); skipped where it cannot be mounted.
+
+    The monkeypatched full-disk tests cover the same paths everywhere.
+    """
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (not root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -169,3 +169,49 @@ def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
     )
     assert "Traceback" not in result.stderr
     assert result.stdout.startswith("┌")
+
+
+def test_a_bare_timeline_prints_the_help(run: Callable[..., Result]) -> None:
+    result = run()
+    assert result.stdout == run("--help").stdout and result.stderr == ""
+
+
+def test_version_and_help_load_no_database_library(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from timeline.cli import main\n"
+        "try:\n"
+        "    main([sys.argv[1]], prog_name='timeline')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic'))\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+    for flag in ("--version", "--help"):
+        result = subprocess.run(
+            [sys.executable, "-c", script, flag],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.stderr.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_command_list_summaries_are_the_commands_own(command: str) -> None:
+    from timeline.cli import COMMANDS as LAZY
+
+    loaded = main.commands[command]
+    summary = LAZY[command][1]
+    assert (loaded.help or "").split("\n\n")[0].strip() == summary
+
+
+def test_a_current_schema_is_known_without_alembic(repo_root: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from timeline.db import alembic_config, head_revision, known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {r.revision for r in script.walk_revisions()}

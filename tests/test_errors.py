@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from conftest import dump, file_digest
+
+from timeline.db import Database
+from timeline.errors import DatabaseError
 
 
 def one_line_error(result: Result, exit_code: int) -> str:
@@ -147,3 +154,149 @@ def test_a_bad_seed_folder(seeded: str, run: Callable[..., Result], tmp_path: Pa
     line = one_line_error(run("--db", seeded, "seed", "--dir", str(empty), expect=None), 1)
     assert "sources.toml" in line or "holds no texts" in line
     assert dump(seeded) == before
+
+
+def test_a_fifo_as_the_database_is_refused_not_waited_on(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    line = one_line_error(run("--db", str(fifo), "report", expect=None), 1)
+    assert "not a regular file" in line
+
+
+def test_an_interrupted_first_write_is_rolled_back_not_refused(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    # A transaction killed outright on a new file: page 1 written, the hot journal beside it
+    # holding the zero-length original. Opening the file normally rolls it back.
+    path = tmp_path / "killed.db"
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=DELETE')\n"
+        "c.execute('PRAGMA cache_size=1')\n"
+        "c.execute('BEGIN')\n"
+        "c.execute('CREATE TABLE t (x TEXT)')\n"
+        "c.executemany('INSERT INTO t VALUES (?)', [('x' * 500,)] * 2000)\n"
+        "os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    journal = path.with_name(path.name + "-journal")
+    assert journal.exists() and path.read_bytes()[:16] != b"SQLite format 3\x00"
+    assert "Tariff Act" in run("--db", str(path), "report").stdout
+    assert not journal.exists()
+
+
+def first_run_error(result: Result) -> str:
+    """The error of a first run, after its "creating it" notice."""
+    lines = [x for x in result.stderr.splitlines() if not x.startswith("timeline: ")]
+    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), (
+        result.stderr
+    )
+    return lines[0]
+
+
+def test_a_failed_first_run_leaves_no_file(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import timeline.cli.database
+    import timeline.seed
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise DatabaseError("cannot use database 'x': database or disk is full")
+
+    monkeypatch.setattr(timeline.seed, "load_seed", full_disk)
+    monkeypatch.setattr(timeline.cli.database, "load_seed", full_disk)
+    path = tmp_path / "new.db"
+    for command in (["report"], ["seed"]):
+        line = first_run_error(run("--db", str(path), *command, expect=None))
+        assert "disk is full" in line
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_first_run_on_a_full_disk_leaves_no_file(
+    run: Callable[..., Result], small_disk: Path
+) -> None:
+    path = small_disk / "new.db"
+    for command in (["report"], ["seed"], ["init"]):
+        line = first_run_error(run("--db", str(path), *command, expect=None))
+        assert "full" in line
+        assert list(small_disk.iterdir()) == []
+
+
+def test_init_finishes_a_half_made_schema(run: Callable[..., Result], tmp_path: Path) -> None:
+    # What a first migration killed before it recorded its revision used to leave on SQLite.
+    db_url = str(tmp_path / "half.db")
+    run("--db", db_url, "init")
+    database = Database.open(db_url)
+    with database.connect() as connection:
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+        connection.commit()
+    database.dispose()
+    line = one_line_error(run("--db", db_url, "report", expect=None), 1)
+    assert "did not finish" in line and "timeline init" in line
+    assert "partial before" in run("--db", db_url, "init").stdout
+    run("--db", db_url, "seed")
+    assert "Tariff Act" in run("--db", db_url, "report").stdout
+
+
+def test_a_newer_revision_asks_for_a_newer_timeline(
+    seeded: str, run: Callable[..., Result]
+) -> None:
+    database = Database.open(seeded)
+    with database.connect() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+        connection.commit()
+    database.dispose()
+    before = dump(seeded)
+    for command in (["report"], ["init"], ["seed"], ["show", "rusk"], ["export", "json"]):
+        line = one_line_error(run("--db", seeded, *command, expect=None), 1)
+        assert "made by a newer version of timeline (revision ffff)" in line, line
+    assert dump(seeded) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "last"),
+    [
+        (["--from", "1985"], "2007-08-29-cia-release", "2007-08-29-cia-release"),
+        (["--to", "1929"], "1984-cia-past-information-to-customs", None),
+    ],
+)
+def test_a_window_open_on_one_side(
+    seeded: str, run: Callable[..., Result], args: list[str], first: str, last: str | None
+) -> None:
+    events = json.loads(run("--db", seeded, "report", *args, "-f", "json").stdout)
+    assert events[0]["key"] == first
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://timeline:p@ss:word@127.0.0.1/x",
+        "postgresql://timeline:secret@[::1/x",
+        "postgresql://timeline:secret@a..b/x",
+    ],
+)
+def test_a_url_that_does_not_parse(run: Callable[..., Result], url: str) -> None:
+    line = one_line_error(run("--db", url, "report", expect=None), 1)
+    assert "secret" not in line and "ss:word" not in line
+
+
+def test_output_to_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "TIMELINE_DB": str(tmp_path / "t.db")}
+    for command in (["report"], ["export", "json"], ["export", "html"], ["events"]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "timeline", *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                check=False,
+            )
+        lines = [x for x in result.stderr.splitlines() if not x.startswith("timeline: ")]
+        assert result.returncode == 1 and lines == [
+            "Error: cannot write the output: No space left on device"
+        ], result.stderr

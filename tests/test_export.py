@@ -514,3 +514,70 @@ def test_progress_shows_on_a_terminal_and_not_when_piped(
     assert process.returncode == 0, shown
     assert "import" in shown and "100%" in shown
     assert b"imported" in process.stdout
+
+
+def test_a_usage_error_comes_before_any_write(run: Callable[..., Result], tmp_path: Path) -> None:
+    result = run("export", "csv", expect=None)
+    assert result.exit_code == 1 and "name it with -o PATH" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "sqlite"])
+def test_a_killed_exports_temporaries_go_with_the_next_export(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, fmt: str
+) -> None:
+    target = tmp_path / f"out.{fmt}"
+    stale = tmp_path / f".out.{fmt}.abcd1234.tmp"
+    if fmt == "csv":
+        stale.mkdir()
+        (stale / "events.csv").write_text("x")
+    else:
+        stale.write_text("x")
+    journal = tmp_path / f".out.{fmt}.zzzz9999.tmp-journal"  # its database already gone
+    journal.write_text("x")
+    alive = tmp_path / f".out.{fmt}.live0000.tmp"  # a running export holds its lock
+    alive.write_text("x")
+    other = tmp_path / ".other.json.abcd1234.tmp"  # another target's: not ours to judge
+    other.write_text("x")
+    for path in (stale, journal, alive, other):
+        os.utime(path, (1, 1))
+    import fcntl
+
+    with open(alive) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        run("--db", seeded, "export", fmt, "-o", str(target))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == sorted(
+        [alive.name, other.name]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "html", "sql", "ndjson", "sqlite"])
+def test_a_full_disk_during_export_is_one_line_and_no_litter(
+    seeded: str, run: Callable[..., Result], small_disk: Path, fmt: str
+) -> None:
+    filler = small_disk / "filler"
+    stats = os.statvfs(small_disk)
+    filler.write_bytes(b"x" * (stats.f_bavail * stats.f_frsize - 8192))  # leaves two pages
+    result = run("--db", seeded, "export", fmt, "-o", str(small_disk / "out"), expect=1)
+    assert result.stderr.startswith(f"Error: cannot write '{small_disk / 'out'}': ")
+    assert "full" in result.stderr or "No space" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert list(small_disk.iterdir()) == [filler]
+
+
+def test_a_failing_write_during_export_is_one_line(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import timeline.export.jsondoc
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(timeline.export.jsondoc, "write_json", full)
+    result = run("--db", seeded, "export", "json", "-o", str(tmp_path / "t.json"), expect=1)
+    assert result.stderr == (
+        f"Error: cannot write '{tmp_path / 't.json'}': No space left on device\n"
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".t.json")]

@@ -1,4 +1,4 @@
-"""Where migrations and seed live: inside the installed package first, the checkout second."""
+"""Where things live: the default database, and migrations and seed (package, then checkout)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from pathlib import Path
 from timeline.errors import TimelineError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Here rather than in timeline.db, so that `timeline --help` can name them without loading
+# SQLAlchemy.
+DEFAULT_DB = "timeline.db"
+ENV_VAR = "TIMELINE_DB"
 
 
 def _data_dir(name: str) -> Path:

@@ -1,4 +1,8 @@
-"""The `timeline` command: a thin layer over the library, one module per group of commands."""
+"""The `timeline` command: a thin layer over the library, one module per group of commands.
+
+Commands are named here with where they live and their one-line summary, and imported only when
+one runs: `timeline --version` and `timeline --help` load no database library.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,53 @@ import click
 
 from timeline import __version__
 from timeline.cli.app import App, TimelineGroup
-from timeline.cli.browse import actors, documents, events, show, statutes
-from timeline.cli.database import init, seed
-from timeline.cli.exchange import export_command, import_command
-from timeline.cli.query import schema, sql
-from timeline.cli.report import report
-from timeline.cli.search import search
-from timeline.db import DEFAULT_DB, ENV_VAR
+from timeline.paths import DEFAULT_DB, ENV_VAR
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# name: (module:attribute, the first paragraph of its help; tests/test_cli.py keeps them equal)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "timeline.cli.database:init",
+        "Create the schema, or upgrade it to the newest revision.",
+    ),
+    "seed": (
+        "timeline.cli.database:seed",
+        "Load the seed texts and their annotations, checking every quote.",
+    ),
+    "report": (
+        "timeline.cli.report:report",
+        "The chronology of events, 1930 through 1984 unless told otherwise.",
+    ),
+    "documents": (
+        "timeline.cli.browse:documents",
+        "List the documents: key, date, type, title.",
+    ),
+    "events": ("timeline.cli.browse:events", "List the events in chronological order."),
+    "actors": ("timeline.cli.browse:actors", "List the actors with their offices."),
+    "statutes": ("timeline.cli.browse:statutes", "List the statutes with their citations."),
+    "show": ("timeline.cli.browse:show", "Show one record and everything linked to it."),
+    "sql": ("timeline.cli.query:sql", "Run one read-only SQL query and print its rows."),
+    "schema": (
+        "timeline.cli.query:schema",
+        "The tables, views and columns you can query, and how they relate.",
+    ),
+    "search": (
+        "timeline.cli.search:search",
+        "Search document texts, event titles and descriptions, and quotes.",
+    ),
+    "export": (
+        "timeline.cli.exchange:export_command",
+        "Write the whole database in FORMAT, to stdout or to -o PATH.",
+    ),
+    "import": (
+        "timeline.cli.exchange:import_command",
+        "Load a `timeline export json` file into the database, in one transaction.",
+    ),
+}
 
-@click.group(cls=TimelineGroup, context_settings=CONTEXT_SETTINGS)
+
+@click.group(cls=TimelineGroup, context_settings=CONTEXT_SETTINGS, lazy_commands=COMMANDS)
 @click.option(
     "--db",
     "db_arg",
@@ -43,21 +82,3 @@ def main(ctx: click.Context, db_arg: str | None) -> None:
       timeline --db postgresql://timeline:timeline@127.0.0.1/timeline init
     """
     ctx.obj = App(db_arg)
-
-
-for command in (
-    init,
-    seed,
-    report,
-    documents,
-    events,
-    actors,
-    statutes,
-    show,
-    sql,
-    schema,
-    search,
-    export_command,
-    import_command,
-):
-    main.add_command(command)

@@ -1,20 +1,25 @@
-"""What every command shares: the database on ``ctx.obj``, option types, and the error edge."""
+"""What every command shares: the database on ``ctx.obj``, option types, and the error edge.
+
+Nothing here imports SQLAlchemy or Alembic at start-up: `timeline --version` and `--help` load
+neither, and each command's module is imported only when that command runs (``LazyCommands``).
+"""
 
 from __future__ import annotations
 
 import errno
+import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from timeline.dates import parse_bound
-from timeline.db import Database, SchemaState
 from timeline.errors import DateError, TimelineError
-from timeline.records import holds_no_records
-from timeline.seed import load_seed
+
+if TYPE_CHECKING:
+    from timeline.db import Database
 
 
 @dataclass
@@ -27,11 +32,19 @@ class App:
     @property
     def database(self) -> Database:
         if self._database is None:
+            from timeline.db import Database
+
             self._database = Database.open(self.db_arg)
         return self._database
 
     def ready(self) -> Database:
-        """The database, created and seeded first if it does not exist yet (said on stderr)."""
+        """The database, created and seeded first if it does not exist yet (said on stderr).
+
+        A first run that fails leaves no file behind (see ``Database.creating``).
+        """
+        from timeline.db import SchemaState
+        from timeline.seed import load_seed
+
         database = self.database
         state = database.state()
         if state in (SchemaState.MISSING, SchemaState.EMPTY):
@@ -39,8 +52,9 @@ class App:
                 f"timeline: {database.name} has no timeline yet; creating it and loading the seed",
                 err=True,
             )
-            database.upgrade()
-            summary = load_seed(database)
+            with database.creating():
+                database.upgrade()
+                summary = load_seed(database)
             click.echo(f"timeline: {seed_line(summary.counts)}", err=True)
         else:
             database.require_current(state)
@@ -55,21 +69,118 @@ def seed_line(counts: dict[str, int] | Any) -> str:
     return "loaded " + ", ".join(f"{counts[n]} {n}" for n in names)
 
 
+def printable(value: str) -> str:
+    """``value`` as it can be shown: bytes that are not UTF-8 as \\x escapes."""
+    return os.fsencode(value).decode("utf-8", "backslashreplace")
+
+
+def is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class Text(click.ParamType):
+    """Text that goes into the database or a query: it must be valid UTF-8.
+
+    Click hands over bytes that are not UTF-8 as lone surrogates (Python's surrogateescape),
+    which no driver can encode.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not is_utf8(text):
+            self.fail(f"'{printable(text)}' is not valid UTF-8", param, ctx)
+        return text
+
+
 class PartialDate(click.ParamType):
     """YYYY, YYYY-MM or YYYY-MM-DD, as the report's window bounds."""
 
     name = "YYYY[-MM[-DD]]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from timeline.dates import parse_bound
+
         try:
             parse_bound(str(value))
         except DateError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(printable(str(exc)), param, ctx)
         return str(value)
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands, each imported from ``module:attribute`` the first time it is used.
+
+    Iterating gives every name without importing anything; ``summaries`` gives the first
+    paragraph of each command's help, for the command list of ``timeline --help`` (a test keeps
+    them equal to the commands' own help).
+    """
+
+    def __init__(self, lazy: Mapping[str, tuple[str, str]]) -> None:
+        self._paths = {name: path for name, (path, _summary) in lazy.items()}
+        self.summaries = {name: summary for name, (_path, summary) in lazy.items()}
+        self._loaded: dict[str, click.Command] = {}
+
+    def is_loaded(self, name: str) -> bool:
+        return name in self._loaded
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module, _, attribute = self._paths[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._loaded.pop(name, None)
+        self._paths.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set(self._paths) | set(self._loaded)))
+
+    def __len__(self) -> int:
+        return len(set(self._paths) | set(self._loaded))
 
 
 class TimelineGroup(click.Group):
     """Turns domain errors into one-line messages, once, for every command."""
+
+    def __init__(
+        self, *args: Any, lazy_commands: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if lazy_commands is not None:
+            commands = LazyCommands(lazy_commands)
+            commands.update(self.commands)
+            self.commands = commands
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = self.commands
+        if not isinstance(commands, LazyCommands):
+            super().format_commands(ctx, formatter)
+            return
+        # The list of commands without importing them: their summaries stand in for their help.
+        names = list(commands)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (
+                name,
+                commands[name].get_short_help_str(limit)
+                if commands.is_loaded(name) or name not in commands.summaries
+                else click.Command(name, help=commands.summaries[name]).get_short_help_str(limit),
+            )
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -82,25 +193,81 @@ class TimelineGroup(click.Group):
     ) -> Any:
         if not extra.pop("standalone_mode", True):
             return super().main(args, prog_name, standalone_mode=False, **extra)
+        args = list(sys.argv[1:] if args is None else args)
+        for arg in args:
+            if "\x00" in arg:  # no real argv holds one, but a caller's list can
+                _fail(f"Error: argument {printable(arg)!r} contains a NUL character", 2)
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
+            _flush_stdout()
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # A bare `timeline` asks for the help: print it, as --help does.
+            click.echo(exc.ctx.get_help(), color=exc.ctx.color)
+            sys.exit(0)
         except click.UsageError as exc:
             # Click would print the usage block too; one line says it, with where to look.
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
-            sys.exit(exc.exit_code)
+            _fail(f"Error: {exc.format_message()}{hint}", exc.exit_code)
         except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
+            _fail(f"Error: {exc.format_message()}", exc.exit_code)
         except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
+            _fail("Aborted!", 1)
+        except (UnicodeEncodeError, UnicodeDecodeError) as exc:
+            # The last net: a command that does not check its text itself.
+            _fail(f"Error: {_unicode_message(args, exc)}", 1)
         except OSError as exc:
             if exc.errno == errno.EPIPE:  # `timeline report | head`
+                _silence_stdout()
                 sys.stderr.close()
                 sys.exit(1)
-            raise
+            _fail(f"Error: {_os_message(exc)}", 1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _flush_stdout() -> None:
+    # Here, so that a full disk under `timeline report > file` is reported like any other error,
+    # not at exit by the interpreter.
+    sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    # Output still buffered would fail again when the interpreter flushes it at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _fail(message: str, code: int) -> None:
+    _silence_stdout_if_broken()
+    click.echo(printable(message), err=True)
+    sys.exit(code)
+
+
+def _silence_stdout_if_broken() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
+    except ValueError:  # closed
+        pass
+
+
+def _unicode_message(args: Sequence[str], exc: UnicodeError) -> str:
+    for arg in args:
+        if not is_utf8(arg):
+            return f"argument '{printable(arg)}' is not valid UTF-8"
+    return f"the input is not valid UTF-8 text ({exc.reason})"
+
+
+def _os_message(exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"'{printable(os.fsdecode(exc.filename))}': {what}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
+        return f"cannot write the output: {what}"
+    return what
 
 
 def format_option(choices: Sequence[str], default: str = "table") -> Any:
@@ -117,6 +284,8 @@ def format_option(choices: Sequence[str], default: str = "table") -> Any:
 
 def hint_if_empty(database: Database) -> None:
     """One line on stderr when a reading command meets a database that was never loaded."""
+    from timeline.records import holds_no_records
+
     with database.session() as session:
         if holds_no_records(session):
             click.echo(

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, format_option, hint_if_empty, pass_app
+from timeline.cli.app import App, Text, format_option, hint_if_empty, pass_app
 from timeline.records import LISTS, list_rows
 from timeline.records import show as show_record
 from timeline.render import ROW_FORMATS, render_record, render_rows
@@ -47,7 +47,7 @@ statutes = _list_command("statutes", "List the statutes with their citations.", 
 
 
 @click.command()
-@click.argument("key")
+@click.argument("key", type=Text())
 @format_option(("text", "json"), default="text")
 @pass_app
 def show(app: App, key: str, fmt: str) -> None:

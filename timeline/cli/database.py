@@ -25,7 +25,8 @@ def init(app: App) -> None:
     """
     database = app.database
     before = database.state()
-    database.upgrade()
+    with database.creating():
+        database.upgrade()
     click.echo(f"{database.name}: schema at revision {head_revision()} ({before.value} before)")
 
 
@@ -48,9 +49,10 @@ def seed(app: App, directory: Path | None) -> None:
       timeline seed
     """
     database = app.database
-    if database.state() in (SchemaState.MISSING, SchemaState.EMPTY):
-        database.upgrade()
-    summary = load_seed(database, directory)
+    with database.creating():
+        if database.state() in (SchemaState.MISSING, SchemaState.EMPTY):
+            database.upgrade()
+        summary = load_seed(database, directory)
     click.echo(f"{database.name}: {seed_line(summary.counts)}")
     if not summary.changed:
         click.echo("nothing changed: the database already held this seed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import sys
 from collections.abc import Callable, Iterator
@@ -11,7 +12,8 @@ from pathlib import Path
 import click
 
 from timeline.cli.app import App, pass_app
-from timeline.export import FORMATS, SQL_DIALECTS, export, total_units
+from timeline.errors import ExportError
+from timeline.export import FORMATS, SQL_DIALECTS, check_export, export, total_units
 
 _FORMAT_LINES = "\n".join(f"  {f.name:<11} {f.summary}" for f in FORMATS.values())
 
@@ -79,8 +81,9 @@ def _progress(
 def export_command(
     app: App, fmt: str, output: Path | None, dialect: str | None, force: bool
 ) -> None:
-    database = app.ready()
     options = {"dialect": dialect} if dialect is not None else {}
+    check_export(fmt, output, force=force, **options)  # before a new database is made
+    database = app.ready()
     show = _show_progress(writes_stdout=output is None)
     with _progress(show, lambda: total_units(database, fmt), f"export {fmt}") as tick:
         if output is not None:
@@ -92,6 +95,10 @@ def export_command(
         try:
             export(database, fmt, None, tick, out=stdout, **options)
             stdout.flush()
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise ExportError(f"cannot write the output: {exc.strerror or exc}") from exc
         finally:
             stdout.detach()
 

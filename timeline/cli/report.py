@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
 
 from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
+from timeline.dates import parse_bound
 from timeline.render import REPORT_FORMATS, render_report
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report import report as build_report
@@ -73,7 +75,7 @@ def report(
       timeline report --actor Rusk --actor Dillon --kind rec
       timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
     """
-    window = Window.parse(date_from, date_to)
+    window = report_window(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
     hint_if_empty(database)
@@ -86,3 +88,20 @@ def report(
         with_quotes=with_quotes,
         title=f"Chronology, {window.label}",
     )
+
+
+def report_window(date_from: str | None, date_to: str | None) -> Window:
+    """The window asked for; one bound alone that falls beyond the other's default opens it.
+
+    ``--from 1985`` alone means from 1985 on, and ``--to 1929`` alone up to 1929, rather than an
+    empty window that ends before it begins.
+    """
+    if date_to is None and date_from is not None:
+        start = parse_bound(date_from)[0]
+        if start > parse_bound(DEFAULT_TO)[1]:
+            return Window(start, dt.date.max, f"from {date_from}")
+    if date_from is None and date_to is not None:
+        end = parse_bound(date_to)[1]
+        if end < parse_bound(DEFAULT_FROM)[0]:
+            return Window(dt.date.min, end, f"to {date_to}")
+    return Window.parse(date_from, date_to)

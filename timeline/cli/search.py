@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from timeline.cli.app import App, format_option, hint_if_empty, pass_app
+from timeline.cli.app import App, Text, format_option, hint_if_empty, pass_app
 from timeline.render import ROW_FORMATS, render_rows
 from timeline.search import HIT_KINDS
 from timeline.search import search as run_search
@@ -15,12 +15,12 @@ COLUMNS = ["rank", "kind", "key", "document", "title", "snippet", "char_start", 
 
 
 @click.command()
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1, required=True, type=Text())
 @click.option("--kind", "-k", type=click.Choice(list(HIT_KINDS)), help="Only hits of this kind.")
 @click.option(
     "--limit",
     "-n",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1_000_000),
     default=20,
     show_default=True,
     help="At most this many hits.",

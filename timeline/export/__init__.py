@@ -11,6 +11,12 @@ others. Writers have one of two shapes:
 ``session`` reads one consistent snapshot of the database; ``tick(n)`` reports progress (rows
 for the table formats, events for the chronology formats). Nothing is half-written: on any error
 or interrupt the temporary file or directory is removed and the destination is left as it was.
+
+A run killed outright (``kill -9``, a power cut) cannot remove its temporary. Each temporary is
+therefore locked (``flock``) while it is written, and the next export to the same destination
+removes those of our exact naming (``.NAME.XXXXXXXX.tmp`` or ``.old``, with SQLite's
+``-journal``) that are older than the current process and that no live process holds: a killed
+export leaves at most one temporary per destination, until the next export.
 """
 
 from __future__ import annotations
@@ -18,15 +24,17 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from timeline.errors import ExportError
+from timeline.errors import DatabaseError, ExportError
 
 if TYPE_CHECKING:
     from timeline.db import Database
@@ -160,6 +168,21 @@ def export(
     without it an existing destination is an error. Options (``dialect`` for ``sql``) go to the
     writer.
     """
+    chosen = check_export(fmt, dest, force=force, **options)
+    tick = tick or _no_tick
+    writer = chosen.writer()
+    try:
+        _export(database, chosen, writer, dest, tick, out, options)
+    except OSError as exc:  # a full disk, a quota, an I/O error
+        where = f"'{dest}'" if dest is not None else "the output"
+        raise ExportError(f"cannot write {where}: {exc.strerror or exc}") from exc
+
+
+def check_export(fmt: str, dest: Path | None, *, force: bool = False, **options: Any) -> Format:
+    """The format, if ``export`` can write it to ``dest``; else an ``ExportError``.
+
+    Checks nothing in the database, so a command can refuse a mistake before it creates one.
+    """
     chosen = get_format(fmt)
     unknown = sorted(set(options) - set(chosen.options))
     if unknown:
@@ -170,11 +193,20 @@ def export(
         )
     if dest is None and chosen.target != "stream":
         raise ExportError(f"the {fmt} format writes a {chosen.target}; name it with -o PATH")
-    tick = tick or _no_tick
     if dest is not None:
         _check_destination(dest, chosen, force)
-    writer = chosen.writer()
+    return chosen
 
+
+def _export(
+    database: Database,
+    chosen: Format,
+    writer: Callable[..., None],
+    dest: Path | None,
+    tick: Tick,
+    out: TextIO | None,
+    options: dict[str, Any],
+) -> None:
     from sqlalchemy.orm import Session
 
     from timeline.export.tables import snapshot
@@ -187,8 +219,14 @@ def export(
             if chosen.target == "stream":
                 with temporary.open("w", encoding="utf-8", newline="") as handle:
                     writer(session, handle, tick, **options)
-            else:
+                return
+            try:
                 writer(session, temporary, tick, **options)
+            except DatabaseError as exc:  # the sqlite format: name the destination, not ours
+                if str(temporary) not in str(exc):
+                    raise
+                detail = str(exc).rsplit(": ", 1)[-1]
+                raise ExportError(f"cannot write '{dest}': {detail}") from exc
 
 
 def _no_tick(_count: int) -> None:
@@ -208,6 +246,8 @@ def _check_destination(dest: Path, chosen: Format, force: bool) -> None:
             raise ExportError(f"'{dest}' exists and is not a previous csv export; not replacing it")
     elif dest.is_dir():
         raise ExportError(f"'{dest}' is a directory; not replacing it with a file")
+    elif not dest.is_file():  # a device or a FIFO: --force is not meant for those
+        raise ExportError(f"'{dest}' is not a regular file; not replacing it")
 
 
 def _is_csv_export(directory: Path) -> bool:
@@ -223,6 +263,7 @@ def _replacing(dest: Path, target: Target) -> Iterator[Path]:
     """A temporary path beside ``dest``, moved onto it when the block succeeds, else removed."""
     parent = dest.parent
     prefix = f".{dest.name}."
+    remove_stale_temporaries(dest)
     try:
         if target == "directory":
             temporary = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=parent))
@@ -233,11 +274,72 @@ def _replacing(dest: Path, target: Target) -> Iterator[Path]:
     except OSError as exc:
         raise ExportError(f"cannot write '{dest}': {exc.strerror or exc}") from exc
     try:
-        yield temporary
-        _publish(temporary, dest, target)
+        with _held(temporary):
+            yield temporary
+            _publish(temporary, dest, target)
     except BaseException:
         _remove(temporary)
         raise
+
+
+# tempfile's names: the prefix, eight characters of its alphabet, the suffix.
+_TEMPORARY = r"\.{name}\.[a-z0-9_]{{8}}\.(?:tmp|old)"
+_STARTED = time.time()
+
+
+def remove_stale_temporaries(dest: Path) -> list[Path]:
+    """Remove what killed exports to ``dest`` left beside it; return what was removed.
+
+    Only names of our exact pattern, older than this process, and not locked by a live export.
+    """
+    pattern = re.compile(_TEMPORARY.format(name=re.escape(dest.name)))
+    removed = []
+    try:
+        candidates = sorted(dest.parent.iterdir())
+    except OSError:
+        return removed
+    for path in candidates:
+        if not pattern.fullmatch(path.name) or path.is_symlink():
+            continue
+        try:
+            if path.stat().st_mtime >= _STARTED:
+                continue
+            with _held(path, wait=False):
+                _remove(path)
+        except (OSError, BlockingIOError):
+            continue
+        removed.append(path)
+    # A SQLite journal whose database temporary is gone.
+    for path in candidates:
+        main, _, suffix = path.name.rpartition("-")
+        orphan = suffix in ("journal", "wal", "shm") and pattern.fullmatch(main)
+        if orphan and not (path.parent / main).exists():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def _held(path: Path, *, wait: bool = True) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` (a file or a directory): ours while the block runs.
+
+    The kernel drops it when the process dies, which is how a later export tells a live
+    temporary from a stale one. Without ``wait``, a lock held elsewhere raises BlockingIOError.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, and no stale temporary is ever taken for dead
+        if not wait:
+            raise BlockingIOError(path) from None
+        yield
+        return
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _publish(temporary: Path, dest: Path, target: Target) -> None:
@@ -249,8 +351,9 @@ def _publish(temporary: Path, dest: Path, target: Target) -> None:
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
             old.rmdir()
             dest.rename(old)
-            temporary.rename(dest)
-            shutil.rmtree(old, ignore_errors=True)
+            with _held(old):  # else a killed run's, for the next export to remove
+                temporary.rename(dest)
+                shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(temporary, dest)
     except OSError as exc:
