@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "search": (
         "timeline.cli.search:search",
-        "Search document texts, event titles and descriptions, and quotes.",
+        "Search documents, events, quotes, actors and statutes.",
     ),
     "export": (
         "timeline.cli.exchange:export_command",
