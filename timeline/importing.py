@@ -37,6 +37,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from timeline.checks import RowVerifier, record_name, table_problems
 from timeline.db import Database, SchemaState, alembic_config, first_line, head_revision
 from timeline.errors import ImportFileError
 from timeline.export.tables import (
@@ -51,6 +52,7 @@ from timeline.export.tables import (
     table_map,
     tables,
 )
+from timeline.integrity import value_problem
 
 Row = dict[str, Any]
 Tick = Callable[[int], None]
@@ -169,13 +171,26 @@ class Loader:
     name (:func:`explain_refusal`). A reference to a row of the same table that comes later in
     primary-key order (a statute's act, numbered after its section) is inserted as NULL and set
     when the table is complete.
+
+    With a ``verifier``, every row the database accepts is then held to the rules of
+    :mod:`timeline.integrity` (in file order, before the transaction commits); the first row
+    that breaks one stops the load with an error that names it.
     """
 
-    def __init__(self, connection: Connection, info: TableInfo, *, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        info: TableInfo,
+        *,
+        batch: int = BATCH,
+        verifier: RowVerifier | None = None,
+    ) -> None:
         self.connection = connection
         self.info = info
         self.batch_size = batch
+        self.verifier = verifier
         self.pending: list[Row] = []
+        self.checked: list[tuple[Row, Row]] = []  # (the whole row, the row as the file has it)
         self.deferred: list[_Deferred] = []
         self.count = 0
         single = info.primary_key[0] if len(info.primary_key) == 1 else None
@@ -183,7 +198,10 @@ class Loader:
         # forwards; to any other column, it is always set afterwards.
         self._self_links = [(link.column, link.target_column == single) for link in info.self_links]
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Row, shown: Row | None = None) -> None:
+        """Queue ``row``; ``shown`` is how the file has it, when a merge changed its ids."""
+        if self.verifier is not None:
+            self.checked.append((row, row if shown is None else shown))
         for column, by_key in self._self_links:
             value = row.get(column)
             if value is None:
@@ -202,6 +220,7 @@ class Loader:
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []
+        checked, self.checked = self.checked, []
         if not rows:
             return
         statement = self.info.table.insert()
@@ -210,14 +229,28 @@ class Loader:
             self.connection.execute(statement, rows)
         except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
             savepoint.rollback()
-            self._find_refused(rows, exc)
+            self._find_refused(rows, checked, exc)
         else:
             savepoint.commit()
+            for whole, shown in checked:
+                self._verify(whole, shown)
         self.count += len(rows)
 
-    def _find_refused(self, rows: list[Row], batch_error: Exception) -> None:
+    def _verify(self, row: Row, shown: Row) -> None:
+        if self.verifier is None:
+            return
+        causes = self.verifier.causes(self.info, row)
+        if causes:
+            name = record_name(self.connection, self.info, row, shown)
+            raise ImportFileError(f"{name}: {causes[0]}")
+
+    def _find_refused(
+        self, rows: list[Row], checked: list[tuple[Row, Row]], batch_error: Exception
+    ) -> None:
+        # Row by row, in file order: the first row the database refuses or the rules do not
+        # hold for is the one to name.
         statement = self.info.table.insert()
-        for row in rows:
+        for number, row in enumerate(rows):
             savepoint = self.connection.begin_nested()
             try:
                 self.connection.execute(statement, row)
@@ -227,6 +260,8 @@ class Loader:
                     explain_refusal(self.connection, self.info, row, exc)
                 ) from exc
             savepoint.commit()
+            if checked:
+                self._verify(*checked[number])
         raise ImportFileError(
             f"table {self.info.name}: the database refused a batch of rows: "
             f"{first_line(batch_error)}"
@@ -300,7 +335,7 @@ class _Converter:
 
     def __init__(self, info: TableInfo) -> None:
         self.info = info
-        self.columns = [(c.name, column_kind(c), c.nullable, _length(c)) for c in info.columns]
+        self.columns = [(c, column_kind(c), c.nullable, _length(c)) for c in info.columns]
         self.names = frozenset(info.column_names)
         self.previous: tuple[Any, ...] | None = None
 
@@ -313,7 +348,8 @@ class _Converter:
                 f"(table {info.name} has {', '.join(info.column_names)})"
             )
         row: Row = {}
-        for name, kind, nullable, length in self.columns:
+        for column, kind, nullable, length in self.columns:
+            name = column.name
             value = raw.get(name)
             if value is None:
                 if not nullable:
@@ -323,6 +359,11 @@ class _Converter:
                 row[name] = None
                 continue
             row[name] = self._typed(raw, number, name, kind, length, value)
+            # Before the driver sees it: a number past the column's range, a NUL or a lone
+            # surrogate is refused by one backend, mangled or stored by the other.
+            problem = value_problem(column, row[name])
+            if problem is not None:
+                raise ImportFileError(f"{self._where(raw, number)}: {problem}")
         key = tuple(row[name] for name in info.primary_key)
         if self.previous is not None and key <= self.previous:
             what = "repeats the primary key" if key == self.previous else "is out of order"
@@ -651,10 +692,11 @@ class _FreshSink(_Sink):
     def __init__(self, connection: Connection, summary: ImportSummary) -> None:
         self.connection = connection
         self.summary = summary
+        self.verifier = RowVerifier(connection)
         self.loader: Loader | None = None
 
     def begin_table(self, info: TableInfo) -> None:
-        self.loader = Loader(self.connection, info)
+        self.loader = Loader(self.connection, info, verifier=self.verifier)
 
     def row(self, row: Row) -> None:
         assert self.loader is not None
@@ -684,6 +726,7 @@ class _MergeSink(_Sink):
     def __init__(self, connection: Connection, summary: ImportSummary) -> None:
         self.connection = connection
         self.summary = summary
+        self.verifier = RowVerifier(connection)
         self.infos = table_map()
         self.keyed = {name for name, info in self.infos.items() if info.key_column}
         self.ids: dict[str, dict[Any, Any]] = defaultdict(dict)  # file id -> database id
@@ -755,7 +798,7 @@ class _MergeSink(_Sink):
 
     def begin_table(self, info: TableInfo) -> None:
         self.info = info
-        self.loader = Loader(self.connection, info)
+        self.loader = Loader(self.connection, info, verifier=self.verifier)
         self.batch = []
         self.owner = None if info.key_column else self._owner_link(info)
         self.children = defaultdict(list)
@@ -787,7 +830,7 @@ class _MergeSink(_Sink):
         for column, value in later:
             key = {name: mapped[name] for name in info.primary_key}
             self.later.append(_Deferred(key, column, value, describe_record(info, row)))
-        self.loader.add(mapped)
+        self.loader.add(mapped, row)
         self.summary.inserted[info.name] += 1
 
     def _keyed(self, info: TableInfo, batch: list[Row]) -> None:
@@ -965,6 +1008,7 @@ def import_file(
             summary = ImportSummary(database.name, merged=not fresh)
             sink = _FreshSink(connection, summary) if fresh else _MergeSink(connection, summary)
             _Reader(_CountingReader(raw, tick), name).read(sink)
+            _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:
         if created:
@@ -972,6 +1016,13 @@ def import_file(
             _remove_sqlite(database.sqlite_path)
         raise
     return summary
+
+
+def _verify_tables(connection: Connection, name: str) -> None:
+    """What only whole tables show (a cycle of statute parents, an event without a quote)."""
+    for info in tables():
+        for problem in table_problems(connection, info):
+            raise ImportFileError(f"'{name}': {problem}")
 
 
 def _remove_sqlite(path: Path | None) -> None:
