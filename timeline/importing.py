@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -172,9 +173,9 @@ class Loader:
     primary-key order (a statute's act, numbered after its section) is inserted as NULL and set
     when the table is complete.
 
-    With a ``verifier``, every row the database accepts is then held to the rules of
-    :mod:`timeline.integrity` (in file order, before the transaction commits); the first row
-    that breaks one stops the load with an error that names it.
+    With a ``verifier``, every row is first held to the rules of :mod:`timeline.integrity`
+    (its spans against its document's text, stored by then): the first row that breaks one
+    stops the load with an error that names it, before the database sees it.
     """
 
     def __init__(
@@ -190,7 +191,6 @@ class Loader:
         self.batch_size = batch
         self.verifier = verifier
         self.pending: list[Row] = []
-        self.checked: list[tuple[Row, Row]] = []  # (the whole row, the row as the file has it)
         self.deferred: list[_Deferred] = []
         self.count = 0
         single = info.primary_key[0] if len(info.primary_key) == 1 else None
@@ -201,7 +201,7 @@ class Loader:
     def add(self, row: Row, shown: Row | None = None) -> None:
         """Queue ``row``; ``shown`` is how the file has it, when a merge changed its ids."""
         if self.verifier is not None:
-            self.checked.append((row, row if shown is None else shown))
+            self._verify(row, row if shown is None else shown)
         for column, by_key in self._self_links:
             value = row.get(column)
             if value is None:
@@ -214,13 +214,19 @@ class Loader:
         if len(self.pending) >= self.batch_size:
             self.flush()
 
+    def _verify(self, row: Row, shown: Row) -> None:
+        assert self.verifier is not None
+        causes = self.verifier.causes(self.info, row)
+        if causes:
+            name = record_name(self.connection, self.info, row, shown)
+            raise ImportFileError(f"{name}: {causes[0]}")
+
     def defer(self, row: Row, column: str, value: Any) -> None:
         key = {name: row[name] for name in self.info.primary_key}
         self.deferred.append(_Deferred(key, column, value, describe_record(self.info, row)))
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []
-        checked, self.checked = self.checked, []
         if not rows:
             return
         statement = self.info.table.insert()
@@ -229,28 +235,14 @@ class Loader:
             self.connection.execute(statement, rows)
         except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
             savepoint.rollback()
-            self._find_refused(rows, checked, exc)
+            self._find_refused(rows, exc)
         else:
             savepoint.commit()
-            for whole, shown in checked:
-                self._verify(whole, shown)
         self.count += len(rows)
 
-    def _verify(self, row: Row, shown: Row) -> None:
-        if self.verifier is None:
-            return
-        causes = self.verifier.causes(self.info, row)
-        if causes:
-            name = record_name(self.connection, self.info, row, shown)
-            raise ImportFileError(f"{name}: {causes[0]}")
-
-    def _find_refused(
-        self, rows: list[Row], checked: list[tuple[Row, Row]], batch_error: Exception
-    ) -> None:
-        # Row by row, in file order: the first row the database refuses or the rules do not
-        # hold for is the one to name.
+    def _find_refused(self, rows: list[Row], batch_error: Exception) -> None:
         statement = self.info.table.insert()
-        for number, row in enumerate(rows):
+        for row in rows:
             savepoint = self.connection.begin_nested()
             try:
                 self.connection.execute(statement, row)
@@ -260,8 +252,6 @@ class Loader:
                     explain_refusal(self.connection, self.info, row, exc)
                 ) from exc
             savepoint.commit()
-            if checked:
-                self._verify(*checked[number])
         raise ImportFileError(
             f"table {self.info.name}: the database refused a batch of rows: "
             f"{first_line(batch_error)}"
@@ -312,19 +302,50 @@ def copy_rows(
 
 
 class _CountingReader:
-    """A binary stream that counts the bytes read from it (for progress and error offsets)."""
+    """A binary stream that counts the bytes read from it (for progress and error offsets),
+    and refuses a lone surrogate escape (``\\ud800``), which the C parser would turn into
+    ``?`` without a word."""
 
-    def __init__(self, raw: IO[bytes], tick: Tick | None) -> None:
+    def __init__(self, raw: IO[bytes], tick: Tick | None, name: str = "-") -> None:
         self.raw = raw
         self.tick = tick
+        self.name = name
         self.offset = 0
+        self.carry = b""  # the end of the last read, where an escape may continue
+        self.paired: set[int] = set()  # offsets of low surrogates that follow a high one
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
+        self._scan(data, final=not data)
         self.offset += len(data)
         if self.tick is not None and data:
             self.tick(len(data))
         return data
+
+    def _scan(self, data: bytes, final: bool) -> None:
+        base = self.offset - len(self.carry)
+        buffer = self.carry + data
+        limit = len(buffer) if final else max(0, len(buffer) - _PAIR)
+        for found in _SURROGATE_ESCAPE.finditer(buffer):
+            start = found.start(2) - 2  # the backslash of the escape
+            if start >= limit:
+                break
+            if len(found.group(1)) % 2 == 0 or base + start in self.paired:
+                continue  # an escaped backslash and the letter u; or a pair's second half
+            if found.group(2)[1] in b"89abAB" and _LOW_ESCAPE.match(buffer, found.end()):
+                self.paired.add(base + found.end())
+                continue
+            raise ImportFileError(
+                f"'{self.name}': the lone surrogate {found.group(0)[-6:].decode()} at byte "
+                f"{base + start} is not a character (a JSON surrogate escape needs its pair)"
+            )
+        self.carry = buffer[limit:]
+        self.paired = {offset for offset in self.paired if offset >= base + limit}
+
+
+_PAIR = 12  # bytes of an escaped surrogate pair
+_SURROGATE_ESCAPE = re.compile(rb"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 _SCALARS = frozenset(("string", "number", "boolean", "null"))
@@ -1007,7 +1028,7 @@ def import_file(
                 fresh = True
             summary = ImportSummary(database.name, merged=not fresh)
             sink = _FreshSink(connection, summary) if fresh else _MergeSink(connection, summary)
-            _Reader(_CountingReader(raw, tick), name).read(sink)
+            _Reader(_CountingReader(raw, tick, name), name).read(sink)
             _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:

@@ -7,6 +7,7 @@ import click
 from timeline import __version__
 from timeline.cli.app import App, TimelineGroup
 from timeline.cli.browse import actors, documents, events, show, statutes
+from timeline.cli.check import check
 from timeline.cli.database import init, seed
 from timeline.cli.exchange import export_command, import_command
 from timeline.cli.query import schema, sql
@@ -59,5 +60,6 @@ for command in (
     search,
     export_command,
     import_command,
+    check,
 ):
     main.add_command(command)
