@@ -24,7 +24,6 @@ from timeline.dates import HistDate, Precision
 from timeline.vocabulary import (
     ACTOR_KINDS,
     DOCUMENT_ROLES,
-    EVENT_KINDS,
     EVENT_ROLES,
     STATUTE_RELATIONS,
 )
@@ -353,7 +352,8 @@ class Event(DatedMixin, Base):
     """Something that happened, dated as precisely as the sources allow, and supported by quotes."""
 
     __tablename__ = "events"
-    __table_args__ = (_key_check(), _words_check("kind", EVENT_KINDS), *_date_checks())
+    # kind: no CHECK (timeline check verifies it), so an analyst may add events of a new kind
+    __table_args__ = (_key_check(), *_date_checks())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)

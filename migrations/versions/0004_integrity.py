@@ -9,21 +9,22 @@ verify in Python (timeline/integrity.py):
 
 - every ``key`` (external_sources, documents, actors, statutes, events) is not empty and has no
   surrounding spaces;
-- events.kind, event_actors.role, document_actors.role and event_statutes.relation are words
-  of timeline/vocabulary.py (as actors.kind has been since 0001), written out here so that this
-  revision means the same thing forever;
+- event_actors.role, document_actors.role and event_statutes.relation are words of
+  timeline/vocabulary.py (as actors.kind has been since 0001), written out here so that this
+  revision means the same thing forever (events.kind is left to `timeline check`: analysts and
+  the tests add events of their own kinds);
 - an alias's offsets are both given or both NULL, given only with its document, and
   ``0 <= char_start < char_end``; a note's offsets are no longer negative, and its marker's
   offsets are both NULL or a span of the same kind;
 - a statute is not its own parent; an office has term dates only with a term_edtf.
 
-SQLite adds a CHECK constraint by copying the table (batch mode), which drops the table's
-triggers (0003's search index triggers) and trips over the views (0002) that name it: the views
-and triggers are read from sqlite_master, dropped, and created again as they were once the
-tables are copied. The search index rows stay (DROP TABLE fires no trigger).
+SQLite adds a CHECK constraint only by copying the table, which drops the table's triggers
+(0003's search index triggers) and trips over the views (0002) that name it: the views and
+triggers are read from sqlite_master, dropped, and created again as they were once the tables
+are copied. The search index rows stay (DROP TABLE fires no trigger).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from alembic import op
@@ -36,24 +37,6 @@ depends_on: str | Sequence[str] | None = None
 KEY = "key <> '' AND key = trim(key)"
 KEYED = ("external_sources", "documents", "actors", "statutes", "events")
 
-EVENT_KINDS = (
-    "assessment",
-    "assistance",
-    "ban",
-    "denial",
-    "distribution",
-    "enactment",
-    "estimate",
-    "finding",
-    "forced labor",
-    "letter",
-    "meeting",
-    "memorandum",
-    "message",
-    "recommendation",
-    "release",
-    "testimony",
-)
 EVENT_ROLES = (
     "advising",
     "agency",
@@ -90,7 +73,7 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
         ("ck_statutes_key", KEY),
         ("ck_statutes_parent", "parent_id IS NULL OR parent_id <> id"),
     ],
-    "events": [("ck_events_key", KEY), ("ck_events_kind", _words("kind", EVENT_KINDS))],
+    "events": [("ck_events_key", KEY)],
     "actor_aliases": [
         (
             "ck_actor_aliases_span",
@@ -123,13 +106,10 @@ REPLACED = {"ck_document_notes_span": ("document_notes", "char_start < char_end"
 
 @contextmanager
 def _schema_objects_set_aside() -> Iterator[None]:
-    """SQLite: drop the views and triggers while batch mode copies tables, then create them
-    again as they were (a copy drops its table's triggers, and renaming the copy fails while a
-    view or trigger names a table that is, for a moment, missing)."""
+    """SQLite: drop the views and triggers while tables are copied, then create them again as
+    they were (dropping a table drops its triggers, and renaming the copy fails while a view
+    or trigger names a table that is, for a moment, missing)."""
     bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
     kept = list(
         bind.exec_driver_sql(
             "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') "
@@ -143,21 +123,78 @@ def _schema_objects_set_aside() -> Iterator[None]:
         bind.exec_driver_sql(sql)
 
 
+def _clause(name: str, condition: str) -> str:
+    return f"CONSTRAINT {name} CHECK ({condition})"
+
+
+def _sqlite_rebuild(table: str, edit: Callable[[str], str]) -> None:
+    """SQLite's own recipe for a changed table: create it anew under another name from its
+    edited CREATE statement, copy the rows, drop the old one, rename, and index it again.
+    Not Alembic's batch mode, which writes the constraints in an order that varies from run to
+    run (see 0002): the same statement, edited the same way, gives the same schema every time."""
+    bind = op.get_bind()
+    (sql,) = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).one()
+    indexes = [
+        index_sql
+        for (index_sql,) in bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name",
+            (table,),
+        )
+    ]
+    head = sql.index("(")
+    new = f'CREATE TABLE "_new_{table}" ' + edit(sql[head:])
+    bind.exec_driver_sql(new)
+    bind.exec_driver_sql(f'INSERT INTO "_new_{table}" SELECT * FROM "{table}"')
+    bind.exec_driver_sql(f'DROP TABLE "{table}"')
+    bind.exec_driver_sql(f'ALTER TABLE "_new_{table}" RENAME TO "{table}"')
+    for index_sql in indexes:
+        bind.exec_driver_sql(index_sql)
+
+
+def _with_checks(body: str, checks: list[tuple[str, str]]) -> str:
+    for name, condition in checks:
+        if name in REPLACED:
+            body = body.replace(_clause(name, REPLACED[name][1]), _clause(name, condition))
+    added = [_clause(n, c) for n, c in checks if n not in REPLACED]
+    if not added:
+        return body
+    end = body.rindex(")")
+    return body[:end].rstrip() + ", \n\t" + ", \n\t".join(added) + "\n" + body[end:]
+
+
+def _without_checks(body: str, checks: list[tuple[str, str]]) -> str:
+    for name, condition in checks:
+        if name in REPLACED:
+            body = body.replace(_clause(name, condition), _clause(name, REPLACED[name][1]))
+        else:
+            body = body.replace(", \n\t" + _clause(name, condition), "")
+    return body
+
+
 def upgrade() -> None:
-    with _schema_objects_set_aside():
-        for table, checks in CHECKS.items():
-            with op.batch_alter_table(table) as batch:
-                for name, condition in checks:
-                    if name in REPLACED:
-                        batch.drop_constraint(op.f(name), type_="check")
-                    batch.create_check_constraint(op.f(name), condition)
+    if op.get_bind().dialect.name == "sqlite":
+        with _schema_objects_set_aside():
+            for table, checks in CHECKS.items():
+                _sqlite_rebuild(table, lambda body, checks=checks: _with_checks(body, checks))
+        return
+    for table, checks in CHECKS.items():
+        for name, condition in checks:
+            if name in REPLACED:
+                op.drop_constraint(op.f(name), table, type_="check")
+            op.create_check_constraint(op.f(name), table, condition)
 
 
 def downgrade() -> None:
-    with _schema_objects_set_aside():
-        for table, checks in CHECKS.items():
-            with op.batch_alter_table(table) as batch:
-                for name, _condition in checks:
-                    batch.drop_constraint(op.f(name), type_="check")
-                    if name in REPLACED:
-                        batch.create_check_constraint(op.f(name), REPLACED[name][1])
+    if op.get_bind().dialect.name == "sqlite":
+        with _schema_objects_set_aside():
+            for table, checks in CHECKS.items():
+                _sqlite_rebuild(table, lambda body, checks=checks: _without_checks(body, checks))
+        return
+    for table, checks in CHECKS.items():
+        for name, _condition in checks:
+            op.drop_constraint(op.f(name), table, type_="check")
+            if name in REPLACED:
+                op.create_check_constraint(op.f(name), table, REPLACED[name][1])
