@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -405,8 +406,8 @@ BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         "record 2 of table actors (key 'kennedy', id 1): repeats the primary key",
     ),
     "refused by a check": (
-        _set("events", 0, "date_end", "1900-01-01"),
-        "events '1930-06-17-tariff-act-enacted' (id 1) is refused by the database:",
+        _set("documents", 0, "page_count", 0),
+        "documents 'frus1961-63v05-d37' (id 1) is refused by the database:",
     ),
 }
 
@@ -453,7 +454,7 @@ def test_a_bad_file_merged_into_records_leaves_them_unchanged(
     change = {
         "broken reference": _set("offices", 0, "document_id", 999),
         "duplicate key": _set("actors", 1, "key", "rusk-copy"),
-        "refused by a check": _set("events", 0, "date_end", "1900-01-01"),
+        "refused by a check": _set("documents", 0, "page_count", 0),
     }[case]
     path = tmp_path / "bad.json"
     path.write_bytes(change(json.dumps(document).encode()))
@@ -465,7 +466,7 @@ def test_a_bad_file_merged_into_records_leaves_them_unchanged(
         "broken reference": "broken reference: offices record (id 1) has document_id 999, but "
         "the file has no documents record with id 999",
         "duplicate key": "conflicting key: actors 'rusk-copy'",
-        "refused by a check": "events '1930-06-17-tariff-act-enacted-copy' (id ",
+        "refused by a check": "documents 'frus1961-63v05-d37-copy' (id ",
     }[case]
     assert expected in result.stderr
     assert dump(seeded) == before
@@ -501,3 +502,256 @@ def test_import_help_has_examples(run: Callable[..., Result]) -> None:
     text = run("import", "--help").stdout
     assert "Examples:" in text and "--merge" in text
     assert head_revision()
+
+
+# --- the evidence, not only the shape -----------------------------------------------------------
+
+
+def _shift(table: str, by: int, start: str = "char_start", end: str = "char_end") -> Any:
+    def change(document: dict[str, Any]) -> None:
+        row = _rows(document, table)[0]
+        row[start] += by
+        row[end] += by
+
+    return _edit(change)
+
+
+def _alter_text(rehash: bool) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        row = _rows(document, "documents")[0]
+        row["text"] = row["text"].replace("Section 307", "Section 308")
+        if rehash:
+            row["text_sha256"] = hashlib.sha256(row["text"].encode()).hexdigest()
+
+    return _edit(change)
+
+
+def _escaped(table: str, column: str, value: Any) -> Callable[[bytes], bytes]:
+    """Like _set, written with \\u escapes: a lone surrogate has no UTF-8 form of its own."""
+
+    def edit(data: bytes) -> bytes:
+        document = json.loads(data)
+        _rows(document, table)[0][column] = value
+        return json.dumps(document, ensure_ascii=True).encode()
+
+    return edit
+
+
+def _cycle(document: dict[str, Any]) -> None:
+    _rows(document, "statutes")[0]["parent_id"] = 2
+
+
+def _unquoted(document: dict[str, Any]) -> None:
+    rows = _rows(document, "event_sources")
+    document["tables"]["event_sources"]["rows"] = [r for r in rows if r["event_id"] != 1]
+
+
+ES1 = "event_sources id 1 (event '1930-06-17-tariff-act-enacted')"
+EVENT1 = "events '1930-06-17-tariff-act-enacted' (id 1)"
+DOC1 = "documents 'frus1961-63v05-d37' (id 1)"
+
+# each: the change, and the cause the one line must give after the record's name
+ATTACKS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "quote differs": (
+        _set("event_sources", 0, "quote", "Section 307 of the Tariff Act of 1931"),
+        f"{ES1}: quote differs from the document's text at 1064–1101",
+    ),
+    "quote offsets shifted by one": (
+        _shift("event_sources", 1),
+        f"{ES1}: quote differs from the document's text at 1065–1102",
+    ),
+    "quote past the end": (
+        _set("event_sources", 0, "char_end", 2659),
+        f"{ES1}: char_start–char_end 1064–2659 runs past the end of the document's text "
+        "(2658 characters)",
+    ),
+    "quote offset negative": (
+        _set("event_sources", 0, "char_start", -1),
+        f"{ES1}: char_start -1 is negative",
+    ),
+    "quote start at its end": (
+        _set("event_sources", 0, "char_end", 1064),
+        f"{ES1}: char_start 1064 is not before char_end 1064",
+    ),
+    "alias shifted": (
+        _shift("actor_aliases", 1),
+        "actor_aliases id 1 (actor 'rusk'): alias differs from the document's text at 21–44",
+    ),
+    "alias past the end": (
+        _set("actor_aliases", 0, "char_end", 5000),
+        "actor_aliases id 1 (actor 'rusk'): char_start–char_end 20–5000 runs past the end",
+    ),
+    "alias offsets without a document": (
+        _set("actor_aliases", 0, "document_id", None),
+        "actor_aliases id 1 (actor 'rusk'): char_start and char_end are given without a "
+        "document_id",
+    ),
+    "alias start without end": (
+        _set("actor_aliases", 0, "char_end", None),
+        "actor_aliases id 1 (actor 'rusk'): char_start and char_end must both be given or both "
+        "be empty",
+    ),
+    "reading shifted": (
+        _shift("document_readings", -1),
+        "document_readings id 1 (document 'frus1961-63v05-d37'): text differs from the "
+        "document's text at 46–64",
+    ),
+    "note shifted": (
+        _shift("document_notes", 1),
+        "document_notes id 1 (document 'frus1961-63v05-d37'): text differs from the document's "
+        "text at 2316–2441",
+    ),
+    "note marker past the end": (
+        _set("document_notes", 0, "marker_end", 9000),
+        "document_notes id 1 (document 'frus1961-63v05-d37'): marker_start–marker_end 64–9000 "
+        "runs past the end",
+    ),
+    "note marker reversed": (
+        _set("document_notes", 0, "marker_start", 70),
+        "document_notes id 1 (document 'frus1961-63v05-d37'): marker_start 70 is not before "
+        "marker_end 65",
+    ),
+    "text altered, quotes kept": (
+        _alter_text(rehash=False),
+        f"{DOC1}: text_sha256 7d6c1abf503c25d1125867d7f6cbc84d5629da4fb6d3cf29ec2b9a8b2a46e9f2 is "
+        "not the SHA-256 of the text",
+    ),
+    "text altered and hashed again": (
+        _alter_text(rehash=True),
+        f"{ES1}: quote differs from the document's text at 1064–1101",
+    ),
+    "wrong hash": (
+        _set("documents", 0, "text_sha256", "0" * 64),
+        f"{DOC1}: text_sha256 {'0' * 64} is not the SHA-256 of the text (7d6c1abf",
+    ),
+    "impossible date": (
+        _set("events", 0, "date_edtf", "2024-13-45"),
+        f"{EVENT1}: date_edtf '2024-13-45' is not a date: '2024-13-45' has no month 13",
+    ),
+    "impossible document date": (
+        _set("documents", 0, "date_edtf", "1961-02-30"),
+        f"{DOC1}: date_edtf '1961-02-30' is not a date",
+    ),
+    "date bounds not the date's": (
+        _set("events", 0, "date_end", "1930-06-18"),
+        f"{EVENT1}: date_end '1930-06-18' does not agree with date_edtf '1930-06-17' (it gives "
+        "'1930-06-17')",
+    ),
+    "date display not the date's": (
+        _set("events", 0, "date_display", "soon"),
+        f"{EVENT1}: date_display 'soon' does not agree with date_edtf '1930-06-17'",
+    ),
+    "date written loosely": (
+        _set("events", 0, "date_edtf", " 1930-06-17"),
+        f"{EVENT1}: date_edtf ' 1930-06-17' does not agree with date_edtf ' 1930-06-17' (it "
+        "gives '1930-06-17')",
+    ),
+    "office term not a date": (
+        _set("offices", 0, "term_edtf", "1961-01/1969-13"),
+        "offices id 1 (actor 'rusk'): term_edtf '1961-01/1969-13' is not a date",
+    ),
+    "office term bounds": (
+        _set("offices", 0, "term_end", "1969-01-30"),
+        "offices id 1 (actor 'rusk'): term_end '1969-01-30' does not agree with term_edtf",
+    ),
+    "empty key": (_set("actors", 0, "key", ""), "actors '' (id 1): key is empty"),
+    "key with spaces": (
+        _set("events", 0, "key", "1930-06-17-tariff-act-enacted "),
+        "events '1930-06-17-tariff-act-enacted ' (id 1): key '1930-06-17-tariff-act-enacted ' "
+        "begins or ends with white space",
+    ),
+    "unknown event kind": (
+        _set("events", 0, "kind", "gossip"),
+        f"{EVENT1}: kind 'gossip' is not one of assessment, assistance, ban,",
+    ),
+    "unknown actor kind": (
+        _set("actors", 0, "kind", "alien"),
+        "actors 'rusk' (id 1): kind 'alien' is not one of government, group, office,",
+    ),
+    "unknown event role": (
+        _set("event_actors", 0, "role", "bystander"),
+        "role 'bystander' is not one of advising, agency,",
+    ),
+    "unknown document role": (
+        _set("document_actors", 0, "role", "reader"),
+        "role 'reader' is not one of author, cc,",
+    ),
+    "unknown statute relation": (
+        _set("event_statutes", 0, "relation", "admired"),
+        "relation 'admired' is not one of applied, cited,",
+    ),
+    "statute cycle": (
+        _edit(_cycle),
+        "statutes 'tariff-act-1930' (id 1): its parents run in a cycle: 'tariff-act-1930' → "
+        "'tariff-act-1930-s307' → 'tariff-act-1930'",
+    ),
+    "statute its own parent": (
+        _set("statutes", 1, "parent_id", 2),
+        "statutes 'tariff-act-1930-s307' (id 2): statute is its own parent",
+    ),
+    "event without a quote": (
+        _edit(_unquoted),
+        f"{EVENT1}: has no event_sources: every event cites a passage of a document",
+    ),
+    "lone surrogate": (
+        _escaped("events", "title", "Tariff \ud800 Act"),
+        "the lone surrogate \\ud800 at byte ",
+    ),
+    "lone low surrogate": (
+        _escaped("events", "title", "Tariff \udc00\ud83d\ude00 Act"),
+        "the lone surrogate \\udc00 at byte ",
+    ),
+    "NUL character": (
+        _escaped("documents", "title", "Memo\x00randum"),
+        "record 1 of table documents (key 'frus1961-63v05-d37', id 1): title holds a NUL "
+        "character at 4",
+    ),
+    "int64 overflow": (
+        _set("event_sources", 0, "position", 2**63),
+        "record 1 of table event_sources (id 1): position 9223372036854775808 is outside the "
+        "integer range (-2147483648 to 2147483647)",
+    ),
+    "integer too large for PostgreSQL": (
+        _set("event_sources", 0, "char_end", 2**40),
+        "record 1 of table event_sources (id 1): char_end 1099511627776 is outside the integer "
+        "range",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ATTACKS))
+def test_an_inconsistent_record_is_refused_and_the_database_unchanged(
+    case: str, seed_export: bytes, db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    change, message = ATTACKS[case]
+    path = tmp_path / "bad.json"
+    path.write_bytes(change(seed_export))
+    result = run("--db", db_url, "import", str(path), expect=1)
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"Error: '{path}': ")
+    assert message in result.stderr, result.stderr
+    if db_url.endswith(".db"):
+        assert not Path(db_url).exists()
+    else:
+        assert dump(db_url) == {}
+
+
+def test_an_inconsistent_record_merged_names_the_files_record(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    document = json.loads(export(run, seeded))
+    events = _rows(document, "events")
+    for row in events:
+        row["key"] += "-copy"  # new events, with new ids, citing the documents already there
+    source = _rows(document, "event_sources")[5]
+    source["char_start"] += 1
+    event = next(r for r in events if r["id"] == source["event_id"])
+    path = write_document(tmp_path / "bad.json", document)
+    before = dump(seeded)
+    result = run("--db", seeded, "import", "--merge", str(path), expect=1)
+    assert result.stderr == (
+        f"Error: '{path}': event_sources id 6 (event {event['key']!r}): quote differs from "
+        f"the document's text at {source['char_start']}–{source['char_end']}\n"
+    )
+    assert dump(seeded) == before

@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +38,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from timeline.checks import RowVerifier, record_name, table_problems
 from timeline.db import Database, SchemaState, alembic_config, first_line, head_revision
 from timeline.errors import ImportFileError
 from timeline.export.tables import (
@@ -51,6 +53,7 @@ from timeline.export.tables import (
     table_map,
     tables,
 )
+from timeline.integrity import value_problem
 
 Row = dict[str, Any]
 Tick = Callable[[int], None]
@@ -169,12 +172,24 @@ class Loader:
     name (:func:`explain_refusal`). A reference to a row of the same table that comes later in
     primary-key order (a statute's act, numbered after its section) is inserted as NULL and set
     when the table is complete.
+
+    With a ``verifier``, every row is first held to the rules of :mod:`timeline.integrity`
+    (its spans against its document's text, stored by then): the first row that breaks one
+    stops the load with an error that names it, before the database sees it.
     """
 
-    def __init__(self, connection: Connection, info: TableInfo, *, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        info: TableInfo,
+        *,
+        batch: int = BATCH,
+        verifier: RowVerifier | None = None,
+    ) -> None:
         self.connection = connection
         self.info = info
         self.batch_size = batch
+        self.verifier = verifier
         self.pending: list[Row] = []
         self.deferred: list[_Deferred] = []
         self.count = 0
@@ -183,7 +198,10 @@ class Loader:
         # forwards; to any other column, it is always set afterwards.
         self._self_links = [(link.column, link.target_column == single) for link in info.self_links]
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Row, shown: Row | None = None) -> None:
+        """Queue ``row``; ``shown`` is how the file has it, when a merge changed its ids."""
+        if self.verifier is not None:
+            self._verify(row, row if shown is None else shown)
         for column, by_key in self._self_links:
             value = row.get(column)
             if value is None:
@@ -195,6 +213,13 @@ class Loader:
         self.pending.append(row)
         if len(self.pending) >= self.batch_size:
             self.flush()
+
+    def _verify(self, row: Row, shown: Row) -> None:
+        assert self.verifier is not None
+        causes = self.verifier.causes(self.info, row)
+        if causes:
+            name = record_name(self.connection, self.info, row, shown)
+            raise ImportFileError(f"{name}: {causes[0]}")
 
     def defer(self, row: Row, column: str, value: Any) -> None:
         key = {name: row[name] for name in self.info.primary_key}
@@ -277,19 +302,50 @@ def copy_rows(
 
 
 class _CountingReader:
-    """A binary stream that counts the bytes read from it (for progress and error offsets)."""
+    """A binary stream that counts the bytes read from it (for progress and error offsets),
+    and refuses a lone surrogate escape (``\\ud800``), which the C parser would turn into
+    ``?`` without a word."""
 
-    def __init__(self, raw: IO[bytes], tick: Tick | None) -> None:
+    def __init__(self, raw: IO[bytes], tick: Tick | None, name: str = "-") -> None:
         self.raw = raw
         self.tick = tick
+        self.name = name
         self.offset = 0
+        self.carry = b""  # the end of the last read, where an escape may continue
+        self.paired: set[int] = set()  # offsets of low surrogates that follow a high one
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
+        self._scan(data, final=not data)
         self.offset += len(data)
         if self.tick is not None and data:
             self.tick(len(data))
         return data
+
+    def _scan(self, data: bytes, final: bool) -> None:
+        base = self.offset - len(self.carry)
+        buffer = self.carry + data
+        limit = len(buffer) if final else max(0, len(buffer) - _PAIR)
+        for found in _SURROGATE_ESCAPE.finditer(buffer):
+            start = found.start(2) - 2  # the backslash of the escape
+            if start >= limit:
+                break
+            if len(found.group(1)) % 2 == 0 or base + start in self.paired:
+                continue  # an escaped backslash and the letter u; or a pair's second half
+            if found.group(2)[1] in b"89abAB" and _LOW_ESCAPE.match(buffer, found.end()):
+                self.paired.add(base + found.end())
+                continue
+            raise ImportFileError(
+                f"'{self.name}': the lone surrogate {found.group(0)[-6:].decode()} at byte "
+                f"{base + start} is not a character (a JSON surrogate escape needs its pair)"
+            )
+        self.carry = buffer[limit:]
+        self.paired = {offset for offset in self.paired if offset >= base + limit}
+
+
+_PAIR = 12  # bytes of an escaped surrogate pair
+_SURROGATE_ESCAPE = re.compile(rb"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 _SCALARS = frozenset(("string", "number", "boolean", "null"))
@@ -300,7 +356,7 @@ class _Converter:
 
     def __init__(self, info: TableInfo) -> None:
         self.info = info
-        self.columns = [(c.name, column_kind(c), c.nullable, _length(c)) for c in info.columns]
+        self.columns = [(c, column_kind(c), c.nullable, _length(c)) for c in info.columns]
         self.names = frozenset(info.column_names)
         self.previous: tuple[Any, ...] | None = None
 
@@ -313,7 +369,8 @@ class _Converter:
                 f"(table {info.name} has {', '.join(info.column_names)})"
             )
         row: Row = {}
-        for name, kind, nullable, length in self.columns:
+        for column, kind, nullable, length in self.columns:
+            name = column.name
             value = raw.get(name)
             if value is None:
                 if not nullable:
@@ -323,6 +380,11 @@ class _Converter:
                 row[name] = None
                 continue
             row[name] = self._typed(raw, number, name, kind, length, value)
+            # Before the driver sees it: a number past the column's range, a NUL or a lone
+            # surrogate is refused by one backend, mangled or stored by the other.
+            problem = value_problem(column, row[name])
+            if problem is not None:
+                raise ImportFileError(f"{self._where(raw, number)}: {problem}")
         key = tuple(row[name] for name in info.primary_key)
         if self.previous is not None and key <= self.previous:
             what = "repeats the primary key" if key == self.previous else "is out of order"
@@ -651,10 +713,11 @@ class _FreshSink(_Sink):
     def __init__(self, connection: Connection, summary: ImportSummary) -> None:
         self.connection = connection
         self.summary = summary
+        self.verifier = RowVerifier(connection)
         self.loader: Loader | None = None
 
     def begin_table(self, info: TableInfo) -> None:
-        self.loader = Loader(self.connection, info)
+        self.loader = Loader(self.connection, info, verifier=self.verifier)
 
     def row(self, row: Row) -> None:
         assert self.loader is not None
@@ -684,6 +747,7 @@ class _MergeSink(_Sink):
     def __init__(self, connection: Connection, summary: ImportSummary) -> None:
         self.connection = connection
         self.summary = summary
+        self.verifier = RowVerifier(connection)
         self.infos = table_map()
         self.keyed = {name for name, info in self.infos.items() if info.key_column}
         self.ids: dict[str, dict[Any, Any]] = defaultdict(dict)  # file id -> database id
@@ -755,7 +819,7 @@ class _MergeSink(_Sink):
 
     def begin_table(self, info: TableInfo) -> None:
         self.info = info
-        self.loader = Loader(self.connection, info)
+        self.loader = Loader(self.connection, info, verifier=self.verifier)
         self.batch = []
         self.owner = None if info.key_column else self._owner_link(info)
         self.children = defaultdict(list)
@@ -787,7 +851,7 @@ class _MergeSink(_Sink):
         for column, value in later:
             key = {name: mapped[name] for name in info.primary_key}
             self.later.append(_Deferred(key, column, value, describe_record(info, row)))
-        self.loader.add(mapped)
+        self.loader.add(mapped, row)
         self.summary.inserted[info.name] += 1
 
     def _keyed(self, info: TableInfo, batch: list[Row]) -> None:
@@ -964,7 +1028,8 @@ def import_file(
                 fresh = True
             summary = ImportSummary(database.name, merged=not fresh)
             sink = _FreshSink(connection, summary) if fresh else _MergeSink(connection, summary)
-            _Reader(_CountingReader(raw, tick), name).read(sink)
+            _Reader(_CountingReader(raw, tick, name), name).read(sink)
+            _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:
         if created:
@@ -972,6 +1037,13 @@ def import_file(
             _remove_sqlite(database.sqlite_path)
         raise
     return summary
+
+
+def _verify_tables(connection: Connection, name: str) -> None:
+    """What only whole tables show (a cycle of statute parents, an event without a quote)."""
+    for info in tables():
+        for problem in table_problems(connection, info):
+            raise ImportFileError(f"'{name}': {problem}")
 
 
 def _remove_sqlite(path: Path | None) -> None:

@@ -21,7 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from timeline.dates import HistDate, Precision
-from timeline.vocabulary import ACTOR_KINDS
+from timeline.vocabulary import (
+    ACTOR_KINDS,
+    DOCUMENT_ROLES,
+    EVENT_ROLES,
+    STATUTE_RELATIONS,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -84,10 +89,22 @@ def _date_checks() -> tuple[CheckConstraint, CheckConstraint]:
     )
 
 
+def _key_check() -> CheckConstraint:
+    # timeline.integrity checks all white space; SQL's trim() knows only the space.
+    return CheckConstraint("key <> '' AND key = trim(key)", name="key")
+
+
+def _words_check(column: str, words: frozenset[str]) -> CheckConstraint:
+    return CheckConstraint(
+        f"{column} IN (" + ", ".join(f"'{w}'" for w in sorted(words)) + ")", name=column
+    )
+
+
 class ExternalSource(Base):
     """A publication confirming a fact the seed texts do not state (statute book, finding aid)."""
 
     __tablename__ = "external_sources"
+    __table_args__ = (_key_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -103,6 +120,7 @@ class Document(DatedMixin, Base):
     __table_args__ = (
         CheckConstraint("page_count IS NULL OR page_count > 0", name="page_count"),
         CheckConstraint("length(text_sha256) = 64", name="text_sha256"),
+        _key_check(),
         *_date_checks(),
     )
 
@@ -160,7 +178,12 @@ class DocumentNote(Base):
     __tablename__ = "document_notes"
     __table_args__ = (
         UniqueConstraint("document_id", "number"),
-        CheckConstraint("char_start < char_end", name="span"),
+        CheckConstraint("0 <= char_start AND char_start < char_end", name="span"),
+        CheckConstraint(
+            "(marker_start IS NULL AND marker_end IS NULL) "
+            "OR (0 <= marker_start AND marker_start < marker_end)",
+            name="marker",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,11 +226,7 @@ class Actor(Base):
     """A person, organization, government, office or group that the sources name."""
 
     __tablename__ = "actors"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in sorted(ACTOR_KINDS)) + ")", name="kind"
-        ),
-    )
+    __table_args__ = (_words_check("kind", ACTOR_KINDS), _key_check())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -235,7 +254,15 @@ class ActorAlias(Base):
     """A spelling a source uses for an actor, verbatim (OCR damage and all), and where it occurs."""
 
     __tablename__ = "actor_aliases"
-    __table_args__ = (UniqueConstraint("actor_id", "alias", "document_id"),)
+    __table_args__ = (
+        UniqueConstraint("actor_id", "alias", "document_id"),
+        # offsets point into the alias's document: both or neither, and only with one
+        CheckConstraint(
+            "(char_start IS NULL AND char_end IS NULL) OR (document_id IS NOT NULL "
+            "AND 0 <= char_start AND char_start < char_end)",
+            name="span",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
@@ -258,6 +285,9 @@ class Office(Base):
         ),
         CheckConstraint(
             "external_source_id IS NOT NULL OR document_id IS NOT NULL", name="sourced"
+        ),
+        CheckConstraint(
+            "term_edtf IS NOT NULL OR (term_start IS NULL AND term_end IS NULL)", name="term"
         ),
     )
 
@@ -283,6 +313,10 @@ class Statute(Base):
     """An act or one of its sections; a section links to its act through ``parent_id``."""
 
     __tablename__ = "statutes"
+    __table_args__ = (
+        _key_check(),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="parent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -318,7 +352,8 @@ class Event(DatedMixin, Base):
     """Something that happened, dated as precisely as the sources allow, and supported by quotes."""
 
     __tablename__ = "events"
-    __table_args__ = _date_checks()
+    # kind: no CHECK (timeline check verifies it), so an analyst may add events of a new kind
+    __table_args__ = (_key_check(), *_date_checks())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -351,6 +386,7 @@ class EventActor(Base):
     """An actor's part in an event (author, recipient, concurring, denying, subject, …)."""
 
     __tablename__ = "event_actors"
+    __table_args__ = (_words_check("role", EVENT_ROLES),)
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
@@ -367,6 +403,7 @@ class EventStatute(Base):
     """How an event bears on a statute (enacted, invoked, applied, …)."""
 
     __tablename__ = "event_statutes"
+    __table_args__ = (_words_check("relation", STATUTE_RELATIONS),)
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
@@ -406,6 +443,7 @@ class DocumentActor(Base):
     """An actor's part in a document (author, recipient, cc, signer, mentioned)."""
 
     __tablename__ = "document_actors"
+    __table_args__ = (_words_check("role", DOCUMENT_ROLES),)
 
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True

@@ -45,6 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "timeline.cli.search:search",
         "Search documents, events, quotes, actors and statutes.",
     ),
+    "check": (
+        "timeline.cli.check:check",
+        "Verify the whole database: every offset, hash, date, key, word and reference.",
+    ),
     "export": (
         "timeline.cli.exchange:export_command",
         "Write the whole database in FORMAT, to stdout or to -o PATH.",
