@@ -242,15 +242,26 @@ def test_init_finishes_a_half_made_schema(run: Callable[..., Result], tmp_path: 
 
 
 def test_a_newer_revision_asks_for_a_newer_timeline(
-    seeded: str, run: Callable[..., Result]
+    seeded: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
+    exported = tmp_path / "export.json"
+    run("--db", seeded, "export", "json", "-o", str(exported))
     database = Database.open(seeded)
     with database.connect() as connection:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
         connection.commit()
     database.dispose()
     before = dump(seeded)
-    for command in (["report"], ["init"], ["seed"], ["show", "rusk"], ["export", "json"]):
+    commands = (
+        ["report"],
+        ["init"],
+        ["seed"],
+        ["show", "rusk"],
+        ["export", "json"],
+        ["check"],
+        ["import", "--merge", str(exported)],
+    )
+    for command in commands:
         line = one_line_error(run("--db", seeded, *command, expect=None), 1)
         assert "made by a newer version of timeline (revision ffff)" in line, line
     assert dump(seeded) == before

@@ -1006,8 +1006,8 @@ def import_file(
 ) -> ImportSummary:
     """Load a `json` export into ``database`` in one transaction (see the module's doc)."""
     state = database.state()
-    if state in (SchemaState.FOREIGN, SchemaState.OUTDATED):
-        database.require_current(state)
+    if state not in (SchemaState.CURRENT, SchemaState.MISSING, SchemaState.EMPTY):
+        database.require_current(state)  # older, newer, half-made or foreign: say which
     created = state is SchemaState.MISSING and database.sqlite_path is not None
     try:
         with (
