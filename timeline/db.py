@@ -278,16 +278,21 @@ class Database:
         state = state or self.state()
         if state is SchemaState.CURRENT:
             return
-        hint = {
-            SchemaState.MISSING: "does not exist; run 'timeline init' and 'timeline seed'",
-            SchemaState.EMPTY: "has no timeline schema; run 'timeline init' and 'timeline seed'",
-            SchemaState.OUTDATED: "has an older schema; run 'timeline init' to upgrade it",
-            SchemaState.PARTIAL: "holds a schema whose creation did not finish; "
-            "run 'timeline init' to finish it",
-            SchemaState.NEWER: f"was made by a newer version of timeline "
-            f"(revision {self._revision_text()}); upgrade timeline to use it",
-            SchemaState.FOREIGN: "is not a timeline database",
-        }[state]
+        if state is SchemaState.NEWER:  # asks the database, so only in this case
+            hint = (
+                f"was made by a newer version of timeline (revision {self._revision_text()}); "
+                "upgrade timeline to use it"
+            )
+        else:
+            hint = {
+                SchemaState.MISSING: "does not exist; run 'timeline init' and 'timeline seed'",
+                SchemaState.EMPTY: "has no timeline schema; "
+                "run 'timeline init' and 'timeline seed'",
+                SchemaState.OUTDATED: "has an older schema; run 'timeline init' to upgrade it",
+                SchemaState.PARTIAL: "holds a schema whose creation did not finish; "
+                "run 'timeline init' to finish it",
+                SchemaState.FOREIGN: "is not a timeline database",
+            }[state]
         raise DatabaseError(f"database '{self.name}' {hint}")
 
     def _revision_text(self) -> str:
