@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "timeline.cli.database:seed",
         "Load the seed texts and their annotations, checking every quote.",
     ),
+    "ingest": (
+        "timeline.cli.ingest:ingest",
+        "Convert primary sources and load them, checking every offset.",
+    ),
     "report": (
         "timeline.cli.report:report",
         "The chronology of events, 1930 through 1984 unless told otherwise.",
