@@ -1,4 +1,4 @@
-"""`timeline ingest crest` and `timeline ingest text`: records to documents and events, all or none."""
+"""`timeline ingest crest` and `timeline ingest text`: records in, checked, all or none."""
 
 from __future__ import annotations
 

@@ -106,7 +106,8 @@ def test_a_duplicate_event_key_is_refused(
     before = dump(seeded)
     result = run("--db", seeded, "load", str(GOOD), str(copy), expect=1)
     assert result.stderr.strip() == (
-        f"Error: copy.toml: event {EVENT}: duplicate event key '{EVENT}' (also in d37-channels.toml)"
+        f"Error: copy.toml: event {EVENT}: duplicate event key '{EVENT}' "
+        "(also in d37-channels.toml)"
     )
     assert dump(seeded) == before
 
