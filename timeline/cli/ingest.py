@@ -10,7 +10,13 @@ from timeline.cli.ingest_sources import crest, text
 
 @click.group(cls=TimelineGroup)
 def ingest() -> None:
-    """Read primary-source files into the database, checking every one before writing any."""
+    """Read primary-source files into the database, checking every one before writing any.
+
+    \b
+    Examples:
+      timeline ingest crest downloads/crest/
+      timeline ingest text letter.txt --set collection="Private papers"
+    """
 
 
 ingest.add_command(crest)
