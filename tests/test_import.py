@@ -451,6 +451,8 @@ def test_a_bad_file_merged_into_records_leaves_them_unchanged(
             row["key"] += "-copy"
     for row in _rows(document, "actors"):
         row["frus_id"] = None
+    for row in _rows(document, "actor_identifiers"):
+        row["value"] += "-copy"
     change = {
         "broken reference": _set("offices", 0, "document_id", 999),
         "duplicate key": _set("actors", 1, "key", "rusk-copy"),

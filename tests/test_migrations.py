@@ -18,6 +18,7 @@ from timeline.search import SEARCH_TABLE, is_search_table
 
 TABLES = {
     "actor_aliases",
+    "actor_identifiers",
     "actors",
     "alembic_version",
     "document_actors",
@@ -29,7 +30,9 @@ TABLES = {
     "event_statutes",
     "events",
     "external_sources",
+    "glossary_terms",
     "offices",
+    "page_breaks",
     "statutes",
 }
 

@@ -30,7 +30,7 @@ from timeline.export.tables import (
     table_map,
     tables,
 )
-from timeline.integrity import SPANS, row_problems, span_problems, statute_cycle
+from timeline.integrity import TEXT_TABLES, row_problems, span_problems, statute_cycle
 
 Row = Mapping[str, Any]
 
@@ -118,7 +118,7 @@ class RowVerifier:
     def causes(self, info: TableInfo, row: Row) -> list[str]:
         """What is wrong with the row: its own values first, then its spans."""
         found = list(row_problems(info, row))
-        if found or info.name not in SPANS:
+        if found or info.name not in TEXT_TABLES:
             return found
         text = self.text(row.get("document_id")) if row.get("document_id") is not None else None
         if text is not None:
@@ -237,7 +237,7 @@ def _stream(connection: Connection, info: TableInfo) -> Iterator[dict[str, Any]]
     sqlite = connection.dialect.name == "sqlite"
     columns, raw = _typed(info, sqlite)
     order = info.order_by(connection.dialect.name)
-    if info.name in SPANS:  # a document's spans together: its text is fetched once
+    if info.name in TEXT_TABLES:  # a document's spans together: its text is fetched once
         order = [info.table.c.document_id, *order]
     query = select(*columns).order_by(*order).execution_options(yield_per=READ_BATCH)
     result = connection.execute(query)

@@ -43,3 +43,7 @@ class ImportFileError(TimelineError, ValueError):
 
 class SearchError(TimelineError, ValueError):
     """A search with nothing to search for, or an option search does not know."""
+
+
+class LoadError(TimelineError):
+    """A load that cannot be written as planned: a missing document, a quote a new text lacks."""

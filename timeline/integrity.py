@@ -65,6 +65,12 @@ SPANS: dict[str, tuple[Span, ...]] = {
     "actor_aliases": (Span("char_start", "char_end", "alias", optional=True),),
 }
 
+# Columns that point at one place in documents.text (a page begins there): at most its length.
+POINTS: dict[str, tuple[str, ...]] = {"page_breaks": ("char_start",)}
+
+# Tables whose rows point into their document's text.
+TEXT_TABLES = frozenset({*SPANS, *POINTS})
+
 
 def int_range(column: Column[Any]) -> tuple[int, int]:
     """The smallest and largest value an integer column holds on every backend."""
@@ -197,6 +203,12 @@ def _span_shape(row: Row, span: Span) -> Iterator[str]:
 
 def span_problems(info: TableInfo, row: Row, text: str) -> Iterator[str]:
     """Every span of the row lies within its document's ``text`` and matches its passage."""
+    for column in POINTS.get(info.name, ()):
+        if row[column] is not None and row[column] > len(text):
+            yield (
+                f"{column} {row[column]} is past the end of the document's text "
+                f"({len(text)} characters)"
+            )
     for span in SPANS.get(info.name, ()):
         start, end = row[span.start], row[span.end]
         if start is None or end is None or start < 0 or start >= end:

@@ -156,8 +156,25 @@ class Document(DatedMixin, Base):
         ForeignKey("external_sources.id"), comment="source of metadata the text does not state"
     )
     metadata_note: Mapped[str | None] = mapped_column(Text)
+    # sort_order: after the DatedMixin columns, where 0005 adds them (exports follow the models)
+    date_time: Mapped[str | None] = mapped_column(
+        String(64),
+        sort_order=1,
+        comment="the dateline's time as given, with its zone (19:00:00, 10:00/12:00)",
+    )
+    date_basis: Mapped[str | None] = mapped_column(
+        String(40),
+        sort_order=1,
+        comment="how the date was reached: dateline, doc-dateTime, annotation, …",
+    )
+    source_note: Mapped[str | None] = mapped_column(
+        Text, sort_order=1, comment="the edition's source note"
+    )
 
     external_source: Mapped[ExternalSource | None] = relationship()
+    page_breaks: Mapped[list[PageBreak]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="PageBreak.char_start"
+    )
     notes: Mapped[list[DocumentNote]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentNote.number"
     )
@@ -196,6 +213,24 @@ class DocumentNote(Base):
     marker_end: Mapped[int | None]
 
     document: Mapped[Document] = relationship(back_populates="notes")
+
+
+class PageBreak(Base):
+    """Where a printed page of the edition begins in a document's text."""
+
+    __tablename__ = "page_breaks"
+    __table_args__ = (
+        UniqueConstraint("document_id", "char_start", "page"),
+        CheckConstraint("char_start >= 0", name="char_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    page: Mapped[str] = mapped_column(String(40), comment="the printed page number, as printed")
+    char_start: Mapped[int] = mapped_column(comment="offset in characters into documents.text")
+    in_note: Mapped[bool] = mapped_column(comment="the break falls inside a footnote")
+
+    document: Mapped[Document] = relationship(back_populates="page_breaks")
 
 
 class DocumentReading(Base):
@@ -246,8 +281,38 @@ class Actor(Base):
     offices: Mapped[list[Office]] = relationship(
         back_populates="actor", cascade="all, delete-orphan", order_by="Office.term_start"
     )
+    identifiers: Mapped[list[ActorIdentifier]] = relationship(
+        back_populates="actor", cascade="all, delete-orphan", order_by="ActorIdentifier.value"
+    )
     event_links: Mapped[list[EventActor]] = relationship(back_populates="actor")
     document_links: Mapped[list[DocumentActor]] = relationship(back_populates="actor")
+
+
+class ActorIdentifier(Base):
+    """An id an edition gives the actor: ("frus", "frus1961-63v05#p_RD1") for a persons list."""
+
+    __tablename__ = "actor_identifiers"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(40), comment="whose ids: frus")
+    value: Mapped[str] = mapped_column(String(200), comment="the id, qualified: volume#person")
+
+    actor: Mapped[Actor] = relationship(back_populates="identifiers")
+
+
+class GlossaryTerm(Base):
+    """An entry of a volume's list of abbreviations and terms."""
+
+    __tablename__ = "glossary_terms"
+    __table_args__ = (UniqueConstraint("volume", "term_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volume: Mapped[str] = mapped_column(String(100), comment="the volume's id: frus1961-63v05")
+    term_id: Mapped[str] = mapped_column(String(100), comment="the list's id for it: t_ACDA1")
+    term: Mapped[str] = mapped_column(Text)
+    expansion: Mapped[str] = mapped_column(Text)
 
 
 class ActorAlias(Base):

@@ -24,6 +24,7 @@ EVENT_KINDS = frozenset(
         "assistance",
         "distribution",
         "release",
+        "document",
     }
 )
 
@@ -49,6 +50,8 @@ EVENT_ROLES = frozenset(
     }
 )
 
-DOCUMENT_ROLES = frozenset({"author", "recipient", "cc", "signer", "distribution", "mentioned"})
+DOCUMENT_ROLES = frozenset(
+    {"author", "recipient", "cc", "signer", "distribution", "mentioned", "participant"}
+)
 
 STATUTE_RELATIONS = frozenset({"enacted", "invoked", "applied", "cited", "subject"})

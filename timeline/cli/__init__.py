@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "timeline.cli.database:seed",
         "Load the seed texts and their annotations, checking every quote.",
     ),
+    "ingest": (
+        "timeline.cli.ingest:ingest",
+        "Convert primary sources and load them, checking every offset.",
+    ),
     "report": (
         "timeline.cli.report:report",
         "The chronology of events, 1930 through 1984 unless told otherwise.",
@@ -56,10 +60,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": (
         "timeline.cli.load:load",
         "Load annotation files: events and their quotes, on documents already stored.",
-    ),
-    "ingest": (
-        "timeline.cli.ingest:ingest",
-        "Read primary-source files into the database, checking every one before writing any.",
     ),
     "import": (
         "timeline.cli.exchange:import_command",

@@ -1,0 +1,451 @@
+"""Annotation files: what a curated TOML file says about one text, checked against that text.
+
+An annotation names its text by the file beside it (``seed/<name>.txt`` for ``<name>.toml``), or,
+for a text already ingested, by key (``document = "frus1961-63v05-d43"`` in place of the
+``[document]`` table): its events, mentions, readings and quotes are then located in that
+document's text. Reading is pure: the result is a :class:`~timeline.loading.plan.LoadPlan`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from timeline import vocabulary
+from timeline.dates import HistDate, resolve
+from timeline.errors import DateError, QuoteNotFoundError, SeedError, SourceFormatError
+from timeline.loading.plan import DocumentPlan, EventPlan, LoadPlan, Row
+from timeline.sources import detect_format, parse_crest, parse_frus
+from timeline.sources.spans import read_text
+from timeline.textmatch import find_quote, fold
+
+
+class Entry:
+    """One table of an annotation file, with a name for error messages and strict field checks."""
+
+    def __init__(self, data: Mapping[str, Any], where: str) -> None:
+        self.data = data
+        self.where = where
+
+    def fail(self, message: str) -> SeedError:
+        return SeedError(f"{self.where}: {message}")
+
+    def check_fields(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+        required = set(required)
+        missing = sorted(required - self.data.keys())
+        unknown = sorted(self.data.keys() - required - set(optional))
+        if missing:
+            raise self.fail(f"missing field(s): {', '.join(missing)}")
+        if unknown:
+            raise self.fail(f"unknown field(s): {', '.join(unknown)}")
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.data.get(name, default)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise self.fail(f"'{name}' must be a non-empty string")
+        return value
+
+    def int(self, name: str, default: int) -> int:
+        value = self.data.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(f"'{name}' must be a whole number")
+        return value
+
+    def list(self, name: str) -> list[Any]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list):
+            raise self.fail(f"'{name}' must be a list")
+        return value
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(f"{path.name}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise SeedError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def read_text_file(path: Path) -> str:
+    try:
+        return read_text(path)
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise SeedError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def parse_date(entry: Entry, value: str, text: str | None = None) -> HistDate:
+    try:
+        return HistDate.parse(value, text=text)
+    except DateError as exc:
+        raise entry.fail(str(exc)) from exc
+
+
+def check_key(entry: Entry, kind: str, key: str, known: Mapping[str, object]) -> str:
+    if key not in known:
+        raise entry.fail(f"unknown {kind} '{key}'")
+    return key
+
+
+def check_word(entry: Entry, kind: str, word: str, allowed: frozenset[str]) -> str:
+    if word not in allowed:
+        raise entry.fail(f"unknown {kind} '{word}' (known: {', '.join(sorted(allowed))})")
+    return word
+
+
+# --- documents --------------------------------------------------------------------------------
+
+_DOCUMENT_FIELDS = (
+    "key",
+    "title",
+    "subject",
+    "doc_type",
+    "collection",
+    "volume",
+    "doc_number",
+    "pages",
+    "place",
+    "citation",
+    "url",
+    "archival_source",
+    "classification",
+    "metadata_note",
+)
+
+
+def _stated_by_text(fmt: str, text: str) -> tuple[Row, tuple[tuple[int, int], ...], list[Row]]:
+    """The metadata the text itself states, the spans to skip when matching, and its notes."""
+    if fmt == "frus":
+        frus = parse_frus(text)
+        values: Row = {
+            "title": frus.heading,
+            "subject": frus.subject,
+            "doc_type": frus.doc_type,
+            "doc_number": str(frus.number),
+            "archival_source": frus.archival_source,
+            "classification": frus.classification,
+            "file_date": frus.file_date,
+        }
+        notes = [
+            {
+                "number": note.number,
+                "text": note.text,
+                "char_start": note.span[0],
+                "char_end": note.span[1],
+                "marker_start": note.marker[0] if note.marker else None,
+                "marker_end": note.marker[1] if note.marker else None,
+            }
+            for note in frus.footnotes
+        ]
+        return values, frus.marker_spans, notes
+    crest = parse_crest(text)
+    values = {
+        "key": crest.document_number,
+        "title": crest.title,
+        "doc_number": crest.document_number,
+        "classification": crest.original_classification,
+        "release_decision": crest.release_decision,
+        "release_date": crest.release_date,
+        "approved_for_release": crest.approved_for_release,
+        "record_created": crest.creation_date,
+        "page_count": crest.page_count,
+        "content_type": crest.content_type,
+        "sequence_number": crest.sequence_number,
+        "publication_date": crest.publication_date,
+        "publication_date_text": crest.fields.get("Publication Date"),
+    }
+    return values, (), []
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return fold(a).casefold() == fold(b).casefold()
+    return a == b
+
+
+def read_document(plan: LoadPlan, text_path: Path) -> None:
+    annotation_path = text_path.with_suffix(".toml")
+    if not annotation_path.exists():
+        raise SeedError(f"{text_path.name}: no annotation file {annotation_path.name}")
+    text = read_text_file(text_path)
+    annotation = load_toml(annotation_path)
+    name = annotation_path.name
+    Entry(annotation, name).check_fields({"document"}, {"event", "reading"})
+    entry = Entry(annotation["document"], f"{name}: [document]")
+    entry.check_fields(
+        {"collection", "citation"},
+        {*_DOCUMENT_FIELDS, "date", "date_text", "source", "actors", "mentions"},
+    )
+    try:
+        fmt = detect_format(text)
+        stated, ignore, notes = _stated_by_text(fmt, text)
+    except SourceFormatError as exc:
+        raise SeedError(f"{text_path.name}: {exc}") from exc
+
+    values: Row = {name_: stated.get(name_) for name_ in _DOCUMENT_FIELDS}
+    for name_ in _DOCUMENT_FIELDS:
+        given = entry.str(name_)
+        if given is None:
+            continue
+        if values.get(name_) is not None and not _same(values[name_], given):
+            raise entry.fail(f'\'{name_}\' is "{given}" but the text says "{values[name_]}"')
+        values[name_] = given
+    for name_ in ("key", "title", "doc_type"):
+        if not values.get(name_):
+            raise entry.fail(f"the text does not state the document's {name_}; add '{name_}'")
+    key = values["key"]
+    if key in plan.documents:
+        raise entry.fail(f"duplicate document key '{key}'")
+
+    def locate(quote: str, where: Entry) -> tuple[int, int]:
+        try:
+            return find_quote(text, quote, ignore=ignore)
+        except QuoteNotFoundError as exc:
+            raise where.fail(f"not found in {text_path.name}: {exc}") from exc
+
+    date = _document_date(entry, stated, locate)
+    source = entry.str("source")
+    values.update(
+        {
+            "date": date,
+            "date_basis": "annotation"
+            if entry.str("date")
+            else ("file number" if fmt == "frus" else "publication date"),
+            "release_decision": stated.get("release_decision"),
+            "release_date": stated.get("release_date"),
+            "approved_for_release": stated.get("approved_for_release"),
+            "record_created": stated.get("record_created"),
+            "page_count": stated.get("page_count"),
+            "content_type": stated.get("content_type"),
+            "sequence_number": stated.get("sequence_number"),
+            "seed_file": text_path.name,
+            "text": text,
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "source": source and check_key(entry, "source", source, plan.sources),
+        }
+    )
+    document = DocumentPlan(key=key, values=values, ignore=ignore, notes=notes)
+
+    for number, link in enumerate(entry.list("actors"), start=1):
+        link_entry = Entry(link, f"{entry.where}, actor {number}")
+        link_entry.check_fields({"actor", "role"})
+        document.actors.append(
+            (
+                check_key(link_entry, "actor", link_entry.str("actor"), plan.actors),
+                check_word(link_entry, "role", link_entry.str("role"), vocabulary.DOCUMENT_ROLES),
+            )
+        )
+    for number, mention in enumerate(entry.list("mentions"), start=1):
+        document.mentions.append(
+            _mention(plan, text, locate, Entry(mention, f"{entry.where}, mention {number}"))
+        )
+
+    document.readings = _readings(text, text_path.name, name, annotation.get("reading", []))
+
+    plan.documents[key] = document
+    for number, data in enumerate(annotation.get("event", []), start=1):
+        event_entry = Entry(data, f"{name}: event {data.get('key', number)!s}")
+        event_plan = _event(plan, document, locate, event_entry)
+        if event_plan.key in plan.events:
+            raise event_entry.fail(f"duplicate event key '{event_plan.key}'")
+        plan.events[event_plan.key] = event_plan
+
+
+def _readings(text: str, text_name: str, name: str, entries: object) -> list[Row]:
+    """The editorial readings of a text's damaged passages, one row per occurrence.
+
+    A reading names the damaged passage exactly as the text has it; it applies wherever that
+    passage stands as a whole (not inside a longer word), since the same damage reads the same way.
+    """
+    if not isinstance(entries, list):
+        raise SeedError(f"{name}: 'reading' must be a list of [[reading]] tables")
+    rows: list[Row] = []
+    for number, data in enumerate(entries, start=1):
+        entry = Entry(data if isinstance(data, dict) else {}, f"{name}: reading {number}")
+        entry.check_fields({"text", "reading", "note"})
+        damaged, reading, note = entry.str("text"), entry.str("reading"), entry.str("note")
+        if reading == damaged:
+            raise entry.fail(f"the reading of '{damaged}' is the text as it stands")
+        spans = _whole_occurrences(text, damaged)
+        if not spans:
+            raise entry.fail(
+                f"'{damaged}' does not occur in {text_name} (give the damaged passage exactly "
+                "as the text has it)"
+            )
+        rows.extend(
+            {"char_start": s, "char_end": e, "text": damaged, "reading": reading, "note": note}
+            for s, e in spans
+        )
+    rows.sort(key=lambda row: row["char_start"])
+    for before, after in pairwise(rows):
+        if after["char_start"] < before["char_end"]:
+            raise SeedError(
+                f"{name}: the readings of '{before['text']}' and '{after['text']}' overlap "
+                f"at character {after['char_start']}"
+            )
+    return rows
+
+
+def _whole_occurrences(text: str, passage: str) -> list[tuple[int, int]]:
+    """Where ``passage`` occurs verbatim, not as part of a longer word."""
+    spans = []
+    pos = text.find(passage)
+    while pos >= 0:
+        end = pos + len(passage)
+        glued_before = pos > 0 and passage[0].isalnum() and text[pos - 1].isalnum()
+        glued_after = end < len(text) and passage[-1].isalnum() and text[end].isalnum()
+        if not glued_before and not glued_after:
+            spans.append((pos, end))
+        pos = text.find(passage, pos + 1)
+    return spans
+
+
+def _document_date(
+    entry: Entry, stated: Row, locate: Callable[[str, Entry], tuple[int, int]]
+) -> HistDate:
+    given, words = entry.str("date"), entry.str("date_text")
+    from_text: dt.date | None = stated.get("file_date") or stated.get("publication_date")
+    if given is None:
+        if from_text is None:
+            raise entry.fail("the text does not state the document's date; add 'date'")
+        words = words or stated.get("publication_date_text")
+        date = HistDate.parse(from_text.isoformat(), text=words)
+    else:
+        date = parse_date(entry, given, words)
+        if from_text is not None and not (date.start <= from_text <= date.end):
+            raise entry.fail(f"'date' is {given} but the text dates the document {from_text}")
+    if date.text:
+        locate(date.text, entry)
+    return date
+
+
+def _mention(
+    plan: LoadPlan, text: str, locate: Callable[[str, Entry], tuple[int, int]], entry: Entry
+) -> Row:
+    entry.check_fields({"actor", "text"}, {"within"})
+    actor = check_key(entry, "actor", entry.str("actor"), plan.actors)
+    words, within = entry.str("text"), entry.str("within")
+    if within is None:
+        start, end = locate(words, entry)
+    else:
+        # `within` pins a short or repeated spelling ("ER", "the Department") to one passage.
+        outer_start, outer_end = locate(within, entry)
+        try:
+            start, end = find_quote(text[outer_start:outer_end], words)
+        except QuoteNotFoundError as exc:
+            raise entry.fail(f"'{words}' is not part of \"{within}\"") from exc
+        start, end = outer_start + start, outer_start + end
+    return {"actor": actor, "alias": text[start:end], "char_start": start, "char_end": end}
+
+
+def _event(
+    plan: LoadPlan,
+    document: DocumentPlan,
+    locate: Callable[[str, Entry], tuple[int, int]],
+    entry: Entry,
+) -> EventPlan:
+    entry.check_fields(
+        {"key", "kind", "title", "description", "quotes"},
+        {
+            "date",
+            "resolve",
+            "date_from",
+            "date_text",
+            "date_note",
+            "source",
+            "sequence",
+            "actors",
+            "statutes",
+        },
+    )
+    key = entry.str("key")
+    date = _event_date(document, locate, entry)
+    source = entry.str("source")
+    values: Row = {
+        "kind": check_word(entry, "event kind", entry.str("kind"), vocabulary.EVENT_KINDS),
+        "title": entry.str("title"),
+        "description": entry.str("description"),
+        "date": date,
+        "date_note": entry.str("date_note"),
+        "sequence": entry.int("sequence", 0),
+        "source": source and check_key(entry, "source", source, plan.sources),
+    }
+    actors = []
+    for number, link in enumerate(entry.list("actors"), start=1):
+        link_entry = Entry(link, f"{entry.where}, actor {number}")
+        link_entry.check_fields({"actor", "role"})
+        actors.append(
+            (
+                check_key(link_entry, "actor", link_entry.str("actor"), plan.actors),
+                check_word(link_entry, "role", link_entry.str("role"), vocabulary.EVENT_ROLES),
+            )
+        )
+    statutes = []
+    for number, link in enumerate(entry.list("statutes"), start=1):
+        link_entry = Entry(link, f"{entry.where}, statute {number}")
+        link_entry.check_fields({"statute", "relation"})
+        statutes.append(
+            (
+                check_key(link_entry, "statute", link_entry.str("statute"), plan.statutes),
+                check_word(
+                    link_entry, "relation", link_entry.str("relation"), vocabulary.STATUTE_RELATIONS
+                ),
+            )
+        )
+    quotes = entry.list("quotes")
+    if not quotes:
+        raise entry.fail("an event needs at least one quote from its document")
+    sources = []
+    for number, quote in enumerate(quotes, start=1):
+        quote_entry = Entry({}, f"{entry.where}, quote {number}")
+        if not isinstance(quote, str) or not quote.strip():
+            raise quote_entry.fail("a quote must be a non-empty string")
+        start, end = locate(quote, quote_entry)
+        text = document.values["text"]
+        sources.append(
+            {
+                "document": document.key,
+                "quote": text[start:end],
+                "char_start": start,
+                "char_end": end,
+            }
+        )
+    for what, pairs in (("actor", actors), ("statute", statutes)):
+        repeated = [pair for pair, count in Counter(pairs).items() if count > 1]
+        if repeated:
+            raise entry.fail(f"{what} link {repeated[0]} is listed twice")
+    return EventPlan(key=key, values=values, actors=actors, statutes=statutes, sources=sources)
+
+
+def _event_date(
+    document: DocumentPlan, locate: Callable[[str, Entry], tuple[int, int]], entry: Entry
+) -> HistDate:
+    given = [name for name in ("date", "resolve", "date_from") if name in entry.data]
+    if len(given) != 1:
+        raise entry.fail("give exactly one of 'date', 'resolve' or 'date_from'")
+    anchor: HistDate = document.values["date"]
+    if "date" in entry.data:
+        date = parse_date(entry, entry.str("date"), entry.str("date_text"))
+    elif "resolve" in entry.data:
+        if "date_text" in entry.data:
+            raise entry.fail("'resolve' gives the date's words already; drop 'date_text'")
+        try:
+            date = resolve(entry.str("resolve"), anchor)
+        except DateError as exc:
+            raise entry.fail(str(exc)) from exc
+    else:
+        if entry.str("date_from") != "document":
+            raise entry.fail("'date_from' can only be \"document\"")
+        date = HistDate.parse(str(anchor), text=entry.str("date_text"))
+    if date.text:
+        locate(date.text, entry)
+    return date
