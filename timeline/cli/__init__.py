@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "timeline.cli.exchange:export_command",
         "Write the whole database in FORMAT, to stdout or to -o PATH.",
     ),
+    "load": (
+        "timeline.cli.load:load",
+        "Load annotation files: events and their quotes, on documents already stored.",
+    ),
     "import": (
         "timeline.cli.exchange:import_command",
         "Load a `timeline export json` file into the database, in one transaction.",

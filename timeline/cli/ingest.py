@@ -20,6 +20,14 @@ from timeline.loading import LoadSummary
 # name: (module:attribute, one-line summary)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "frus": ("timeline.cli.ingest:frus", "FRUS TEI volumes (HistoryAtState/frus volumes/*.xml)."),
+    "crest": (
+        "timeline.cli.ingest_sources:crest",
+        "Ingest saved CIA CREST reading-room records: a document and an event each.",
+    ),
+    "text": (
+        "timeline.cli.ingest_sources:text",
+        "Ingest plain-text and Markdown files, described by TOML sidecars or --set.",
+    ),
 }
 
 
