@@ -781,3 +781,35 @@ def test_cli_timelinejs_export_of_a_database_without_events(
     assert not target.exists() and list(tmp_path.glob(".timeline.json.*")) == []
     # the documents have nothing to refuse: a chronology of no events
     assert run("--db", db_url, "export", "markdown").stdout.startswith("# Chronology\n\n0 events")
+
+
+# --- the sqlite export in datasette -----------------------------------------------------------
+
+
+def test_datasette_searches_the_sqlite_export(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """datasette's search box (``?_search=``) finds events and documents in the export."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    target = tmp_path / "published.db"
+    run("--db", seeded, "export", "sqlite", "-o", str(target))
+
+    async def search(table: str, words: str) -> list[str]:
+        response = await Datasette([str(target)]).client.get(
+            f"/published/{table}.json?_search={words}&_shape=array&_col=key"
+        )
+        assert response.status_code == 200, response.text
+        return sorted(row["key"] for row in response.json())
+
+    crab = asyncio.run(search("events", "crab"))
+    assert "1951-soviet-crab-meat-ban" in crab
+    assert "1984-05-16-cia-estimate-of-forced-laborers" not in crab
+    assert "1984-05-16-casey-letter-to-regan" in asyncio.run(search("events", "Regan"))
+    assert asyncio.run(search("events", "nosuchword")) == []
+    assert asyncio.run(search("documents", "Casey")) == ["CIA-RDP88B00443R001500070028-8"]
+    assert asyncio.run(search("documents", "Kennedy")) == ["frus1961-63v05-d37"]
+    # the export stays a timeline database that timeline can read and check
+    assert run("--db", str(target), "check").exit_code == 0
