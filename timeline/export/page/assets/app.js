@@ -47,10 +47,11 @@ class App {
   }
 
   values(e, facet) {
-    if (facet === "actor") return e.actors.map(([k]) => k);
-    if (facet === "statute") return e.statutes.map(([k]) => k);
-    if (facet === "kind") return [e.kind];
-    return e.docs;
+    if (!e.facets) {
+      e.facets = { actor: [...new Set(e.actors.map(([k]) => k))], statute: [...new Set(e.statutes.map(([k]) => k))],
+        kind: [e.kind], document: e.docs };
+    }
+    return e.facets[facet];
   }
 
   matches(e, terms, skip) {
@@ -182,7 +183,7 @@ class App {
       if (this.matches(e, terms)) this.shown.push(i);
       for (const [facet] of FACETS) {
         if (!this.matches(e, terms, facet)) continue;
-        for (const value of new Set(this.values(e, facet))) facetCounts[facet].set(value, (facetCounts[facet].get(value) || 0) + 1);
+        for (const value of this.values(e, facet)) facetCounts[facet].set(value, (facetCounts[facet].get(value) || 0) + 1);
       }
     });
     for (const [facet, , all] of FACETS) this.fillSelect(facet, all, facetCounts[facet]);
@@ -202,16 +203,22 @@ class App {
       kind: (k) => k,
       document: (k) => { const d = this.documents.get(k); return d ? (d.number || d.key) + (d.title ? ` — ${d.title}` : "") : k; },
     }[facet];
-    const keys = facet === "actor" ? this.data.actors.map((a) => a.key).filter((k) => this.counts.actor.has(k))
+    const keys = select.options.length ? [] : facet === "actor" ? this.data.actors.map((a) => a.key).filter((k) => this.counts.actor.has(k))
       : [...this.counts[facet].keys()].sort((p, q) => labels(p).localeCompare(labels(q)));
     const want = this.state[facet];
-    const options = [el("option", { value: "" }, all)];
-    for (const key of keys) {
-      const n = counts.get(key) || 0;
-      if (!n && key !== want) continue;
-      options.push(el("option", { value: key }, `${labels(key)} (${n})`));
+    // The options are made once; a filter only relabels them and hides those with no events.
+    if (!select.options.length) {
+      this.options = this.options || {};
+      this.options[facet] = keys.map((key) => el("option", { value: key }, labels(key)));
+      this.options[facet].forEach((option, n) => { option.dataset.label = labels(keys[n]); });
+      select.replaceChildren(el("option", { value: "" }, all), ...this.options[facet]);
     }
-    select.replaceChildren(...options);
+    for (const option of this.options[facet]) {
+      const n = counts.get(option.value) || 0;
+      const text = `${option.dataset.label} (${n})`;
+      if (option.textContent !== text) option.textContent = text;
+      option.hidden = !n && option.value !== want;
+    }
     select.value = want;
   }
 
@@ -352,5 +359,6 @@ class App {
   const app = new App(data);
   window.timelinePage = app; // for the tests and the benchmark
   app.build();
+  window.timelineReadyAt = performance.now();
   document.documentElement.dataset.ready = "true";
 })();
