@@ -299,7 +299,11 @@ class App {
       eventDetail(this, e));
     this.detail.hidden = false;
     const n = this.shown.indexOf(i);
-    if (n >= 0) this.showRow(n); else this.renderRows();
+    const top = n * ROW_H;
+    if (n >= 0 && (top < this.list.scrollTop || top + ROW_H > this.list.scrollTop + this.list.clientHeight)) {
+      this.list.scrollTop = Math.max(0, top - ROW_H); // the event near the top, one before it
+    }
+    this.renderRows();
     if (user) {
       this.state.event = e.key;
       history.replaceState(null, "", stateHash(this.state));
