@@ -4,7 +4,9 @@ Exports a database of 625 copies of the seed (10,000 events, 1,250 documents) as
 opens it in headless Chromium (Debian's, through Playwright, as the tests do) and prints, beside
 a reference measured in the same run (a static HTML list of the same events, one <li> each, no
 script): the time from navigation to the page being interactive, and the time to apply a filter
-and draw its result. Run: scripts/benchmark-page, or .venv/bin/python benchmarks/page.py.
+and draw its result.
+
+Run: .venv/bin/python benchmarks/page.py [--events N] [--runs N] (after scripts/browser-setup).
 """
 
 from __future__ import annotations
