@@ -50,6 +50,12 @@ HOSTILE_TITLE = '<script>alert("x")</script> & <b>bold</b> *not emphasis* [^1]'
 # --- helpers ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The html page says when it was made: the same day for every export of a test."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
 @pytest.fixture
 def database(seeded: str) -> Iterator[Database]:
     database = Database.open(seeded)
@@ -607,11 +613,16 @@ def test_html_is_one_valid_self_contained_page(database: Database) -> None:
     assert page.tags[0][1] == {"lang": "en"} and page.tags[2][1] == {"charset": "utf-8"}
     assert tags.count("title") == 1 and tags.count("h1") == 1 and tags.count("body") == 1
     assert len(page.ids) == len(set(page.ids))
-    # nothing fetched: no scripts, no external resources of any kind
-    assert "script" not in tags and "link" not in tags and "img" not in tags
+    # nothing fetched: inline scripts only (issue 10: the page is drawn by its script, from its
+    # embedded data), no external resources of any kind; the only links that leave the page go
+    # to the sources online, for a reader to follow
+    scripts = [attrs for tag, attrs in page.tags if tag == "script"]
+    assert scripts == [{}, {"type": "application/json", "id": "timeline-data"}, {}]
+    assert "link" not in tags and "img" not in tags and "iframe" not in tags
     assert not any("src" in attrs for _, attrs in page.tags)
     assert all((attrs.get("href") or "#").startswith("#") for _, attrs in page.tags)
     assert "@import" not in text and "url(" not in text and "http" not in text.split("</style>")[0]
+    assert "fetch(" not in text and "XMLHttpRequest" not in text and "import(" not in text
     assert "@media print" in text
 
 
@@ -650,7 +661,9 @@ def test_html_escapes_markup_from_the_data(database: Database) -> None:
     page = parse_page(text)
     assert page.problems == []
     tags = {tag for tag, _ in page.tags}
-    assert "script" not in tags and "b" not in tags and "i" not in tags and "quote" not in tags
+    # the page's own three scripts only (issue 10): the data's "</script>" does not end one early
+    assert [tag for tag, _ in page.tags].count("script") == 3
+    assert "b" not in tags and "i" not in tags and "quote" not in tags
     plain = "".join(page.text)
     assert HOSTILE_TITLE in plain
     assert "Description with <i>tags</i> & an ampersand" in plain
@@ -768,3 +781,35 @@ def test_cli_timelinejs_export_of_a_database_without_events(
     assert not target.exists() and list(tmp_path.glob(".timeline.json.*")) == []
     # the documents have nothing to refuse: a chronology of no events
     assert run("--db", db_url, "export", "markdown").stdout.startswith("# Chronology\n\n0 events")
+
+
+# --- the sqlite export in datasette -----------------------------------------------------------
+
+
+def test_datasette_searches_the_sqlite_export(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """datasette's search box (``?_search=``) finds events and documents in the export."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    target = tmp_path / "published.db"
+    run("--db", seeded, "export", "sqlite", "-o", str(target))
+
+    async def search(table: str, words: str) -> list[str]:
+        response = await Datasette([str(target)]).client.get(
+            f"/published/{table}.json?_search={words}&_shape=array&_col=key"
+        )
+        assert response.status_code == 200, response.text
+        return sorted(row["key"] for row in response.json())
+
+    crab = asyncio.run(search("events", "crab"))
+    assert "1951-soviet-crab-meat-ban" in crab
+    assert "1984-05-16-cia-estimate-of-forced-laborers" not in crab
+    assert "1984-05-16-casey-letter-to-regan" in asyncio.run(search("events", "Regan"))
+    assert asyncio.run(search("events", "nosuchword")) == []
+    assert asyncio.run(search("documents", "Casey")) == ["CIA-RDP88B00443R001500070028-8"]
+    assert asyncio.run(search("documents", "Kennedy")) == ["frus1961-63v05-d37"]
+    # the export stays a timeline database that timeline can read and check
+    assert run("--db", str(target), "check").exit_code == 0

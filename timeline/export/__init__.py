@@ -120,10 +120,10 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "html",
-            "timeline.export.document",
-            "write_html",
+            "timeline.export.page",
+            "write_page",
             "stream",
-            "the chronology as one self-contained HTML page that opens offline",
+            "the chronology as one self-contained interactive HTML page that opens offline",
             unit="events",
         ),
     )
