@@ -22,6 +22,7 @@ from timeline.dates import HistDate, resolve
 from timeline.errors import DateError, QuoteNotFoundError, SeedError, SourceFormatError
 from timeline.loading.plan import DocumentPlan, EventPlan, LoadPlan, Row
 from timeline.sources import detect_format, parse_crest, parse_frus
+from timeline.sources.files import open_regular
 from timeline.sources.spans import read_text
 from timeline.textmatch import find_quote, fold
 
@@ -66,7 +67,7 @@ class Entry:
 
 def load_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path.name}: not valid TOML: {exc}") from exc

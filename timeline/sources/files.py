@@ -6,15 +6,45 @@ it writes anything.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from timeline.errors import SourceFormatError
 
-__all__ = ["SIDECAR_SUFFIX", "iter_paths", "read_source"]
+__all__ = ["SIDECAR_SUFFIX", "iter_paths", "open_regular", "read_source"]
 
 SIDECAR_SUFFIX = ".toml"
 _BOM = "\ufeff"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file; OSError otherwise.
+
+    Opened without blocking first, so a FIFO with no writer (or a device) is refused at once
+    instead of hanging the command; a directory raises IsADirectoryError, as ``open`` would.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file (see :func:`open_regular`)."""
+    with open_regular(path) as handle:
+        return handle.read()
 
 
 def read_source(path: Path) -> str:
@@ -24,7 +54,7 @@ def read_source(path: Path) -> str:
     empty file, invalid UTF-8 and NUL characters (a binary file) are refused.
     """
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except IsADirectoryError:
         raise SourceFormatError(f"{path.name}: is a directory, not a file") from None
     except OSError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from timeline.dates import HistDate
 from timeline.errors import DateError, SourceFormatError
-from timeline.sources.files import SIDECAR_SUFFIX, read_source
+from timeline.sources.files import SIDECAR_SUFFIX, read_bytes, read_source
 from timeline.sources.parsed import EventRecord, PlainTextRecord
 from timeline.sources.spans import Span, line_spans, strip_span
 from timeline.sources.tei_meta import event_kind
@@ -80,7 +80,7 @@ def _names(raw: object, where: str, name: str) -> tuple[str, ...]:
 def _read_sidecar(sidecar: Path) -> dict[str, Value]:
     where = sidecar.name
     try:
-        data = sidecar.read_bytes()
+        data = read_bytes(sidecar)
     except OSError as exc:
         raise SourceFormatError(f"{where}: cannot read the file ({exc.strerror})") from None
     try:

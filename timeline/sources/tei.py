@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from timeline.errors import SourceFormatError
+from timeline.sources.files import open_regular
 from timeline.sources.parsed import (
     DocumentRecord,
     EventRecord,
@@ -58,7 +59,7 @@ def _words(el: ET.Element | None) -> str:
 def _check_prolog(path: Path) -> int:
     """Refuse a DOCTYPE (entities could expand or be fetched); return the root element's line."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(_PROLOG_BYTES)
     except OSError as exc:
         raise SourceFormatError(f"{path.name}: cannot read the file ({exc.strerror})") from None
@@ -322,7 +323,7 @@ def iter_volume(path: Path | str) -> Iterator[VolumeItem]:
     path = Path(path)
     stream = _Stream(path.name, _check_prolog(path))
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             yield from stream.items(handle)
     except ET.ParseError as exc:
         line, column = exc.position
