@@ -294,20 +294,22 @@ def test_a_statement_that_returns_no_rows_is_named(seeded: str, run: Callable[..
     assert line == f"Error: {NO_ROWS}"
 
 
+# A NUL in an argument is refused at the CLI's edge, for every command, as a usage error (2); a
+# NUL that comes on stdin reaches the query's own check (below).
 @pytest.mark.parametrize(
-    ("args", "expected"),
+    ("args", "expected", "code"),
     [
-        (["SELECT 1\x00; DELETE FROM events"], "the query contains a NUL byte (\\0); remove it"),
-        (["SELECT :a", "-p", "a", "x\x00y"], "the value of -p a contains a NUL byte"),
-        (["SELECT '\udcff'"], "the query is not valid UTF-8; check the encoding"),
-        (["SELECT :a", "-p", "a", "\udcfe"], "the value of -p a is not valid UTF-8"),
+        (["SELECT 1\x00; DELETE FROM events"], "contains a NUL character", 2),
+        (["SELECT :a", "-p", "a", "x\x00y"], "argument 'x\\x00y' contains a NUL character", 2),
+        (["SELECT '\udcff'"], "the query is not valid UTF-8; check the encoding", 1),
+        (["SELECT :a", "-p", "a", "\udcfe"], "the value of -p a is not valid UTF-8", 1),
     ],
 )
 def test_nul_bytes_and_bad_utf8_are_refused_before_anything_runs(
-    seeded: str, run: Callable[..., Result], args: list[str], expected: str
+    seeded: str, run: Callable[..., Result], args: list[str], expected: str, code: int
 ) -> None:
     before = dump(seeded)
-    line = one_line_error(run("--db", seeded, "sql", *args, expect=None), 1)
+    line = one_line_error(run("--db", seeded, "sql", *args, expect=None), code)
     assert expected in line, line
     assert dump(seeded) == before
 
