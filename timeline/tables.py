@@ -67,7 +67,7 @@ def stream_table(
         )
         return text.split("\n")
 
-    widths = _widths(rows, grid, limits)
+    widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
         out.write("\n".join(grid([])) + "\n")
         return
@@ -88,19 +88,32 @@ def stream_table(
 
 def _widths(
     rows: Rows,
-    grid: Callable[[Sequence[Sequence[str]]], list[str]],
+    headers: Sequence[str],
     limits: Sequence[int | None] | None,
+    tablefmt: str,
 ) -> list[int] | None:
-    """Each column's width in tabulate's layout of every row; None when there are no rows."""
+    """Each column's width in tabulate's layout of every row; None when there are no rows.
+
+    A column's width depends on its own cells alone, so once a column has reached its maximum
+    only the columns still short of theirs are laid out, and the pass ends when none is.
+    """
+    caps = list(limits) if limits else [None] * len(headers)
     widths: list[int] | None = None
+    open_columns = list(range(len(headers)))
     for chunk in _chunks(rows(), CHUNK):
-        border = grid(chunk)[0]  # "┌──────┬────┐": a run of rules per column, padding included
-        measured = [len(run) - 2 for run in re.split(f"[^{re.escape(border[1])}]", border[1:-1])]
-        if widths is not None:
-            measured = [max(a, b) for a, b in zip(widths, measured, strict=True)]
-        widths = measured
-        if limits and all(
-            cap is not None and width >= cap for width, cap in zip(widths, limits, strict=True)
-        ):
+        border = tabulate(
+            [[row[i] for i in open_columns] for row in chunk],
+            headers=[headers[i] for i in open_columns],
+            tablefmt=tablefmt,
+            maxcolwidths=[caps[i] for i in open_columns] if limits else None,
+            disable_numparse=True,
+        ).split("\n")[0]  # "┌──────┬────┐": a run of rules per column, padding included
+        runs = re.split(f"[^{re.escape(border[1])}]", border[1:-1])
+        if widths is None:
+            widths = [0] * len(headers)
+        for index, run in zip(open_columns, runs, strict=True):
+            widths[index] = max(widths[index], len(run) - 2)
+        open_columns = [i for i in open_columns if caps[i] is None or widths[i] < caps[i]]
+        if not open_columns:
             break  # no cell can widen a column beyond its maximum
     return widths
