@@ -31,7 +31,7 @@ KEYED_STRINGS = ("key", "frus_id")  # unique strings: suffixed in every copy
 SEED_EVENTS = 16
 WINDOW = ("--from", "1961", "--to", "1970")
 WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
-SEARCH_WORD = "cotton"
+SEARCH_WORD = "Treasury"
 
 
 @dataclass
