@@ -1,19 +1,20 @@
-"""Export and import throughput and peak memory on databases many times the seed's size.
+"""One table of timeline against the engine's own tools, at a given number of events.
 
-Run it as ``scripts/benchmark`` (see benchmarks/README.md). For each size it writes a `json`
-export holding that many copies of the seed (copy 0 is the seed itself; the others are
-benchmark data, every key suffixed ``~benchmark-copy-N`` and every id shifted), imports it
-into a new database (that is the import measurement), then runs every export format from that
-database. Each step is its own process (``python -m timeline``); the figures are its wall time
-and its peak resident memory (``ru_maxrss`` from ``wait4``), with ratios against the smallest
-size of the same run. A memory ratio near 1 while the data grows 500-fold is what streaming
-looks like.
+Run it as ``scripts/benchmark [EVENTS]`` (see benchmarks/README.md). The data is the seed copied
+as many times as EVENTS needs (copy 0 is the seed itself; the others are benchmark data, every
+key suffixed ``~benchmark-copy-N`` and every id shifted), written once as a `json` export and
+imported once; both are kept under --cache and reused by later runs of the same size. Every
+step, timeline's and its reference's, is its own process; the figures are its wall time and
+its peak resident memory (``ru_maxrss`` from ``wait4``). References are measured in the same
+run: the ``sqlite3`` command-line shell, ``psql`` and ``COPY``, ``python -c "import click"``,
+and benchmarks/references.py (a plain streaming dump; the bulk insert path).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -25,46 +26,62 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-EXPORTS = ("json", "ndjson", "csv", "sqlite", "sql", "timelinejs", "markdown", "html")
+HERE = Path(__file__).resolve().parent
 KEYED_STRINGS = ("key", "frus_id")  # unique strings: suffixed in every copy
+SEED_EVENTS = 16
+WINDOW = ("--from", "1961", "--to", "1970")
+WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
+SEARCH_WORD = "Treasury"
 
 
 @dataclass
 class Measure:
     backend: str
-    size: int
+    events: int
     step: str
-    units: int
-    unit: str
     seconds: float
     peak_kib: int
+    reference: str = ""
+    reference_seconds: float | None = None
 
 
-def timeline(*args: str, cwd: Path) -> tuple[float, int]:
-    """Run ``python -m timeline ARGS`` and return (seconds, peak RSS in KiB) of that process."""
+def measure(command: list[str], *, cwd: Path, stdout: Path | None = None) -> tuple[float, int]:
+    """Run ``command``; (wall seconds, peak RSS in KiB) of that process and its children."""
+    sink = stdout.open("wb") if stdout else subprocess.DEVNULL
     start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "timeline", *args],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    if stdout:
+        sink.close()  # type: ignore[union-attr]
     assert process.stderr is not None
     errors = process.stderr.read().decode()
     process.stderr.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
-        raise SystemExit(f"benchmark: timeline {' '.join(args)} failed:\n{errors}")
+        raise SystemExit(f"benchmark: {' '.join(command)} failed:\n{errors}")
     return seconds, usage.ru_maxrss  # KiB on Linux
 
 
-def seed_export(workdir: Path) -> dict[str, Any]:
-    seed_db = workdir / "seed.db"
-    timeline("--db", str(seed_db), "seed", cwd=workdir)
-    out = workdir / "seed.json"
-    timeline("--db", str(seed_db), "export", "json", "-o", str(out), cwd=workdir)
+def timeline(*args: str) -> list[str]:
+    return [sys.executable, "-m", "timeline", *args]
+
+
+def reference(*args: str) -> list[str]:
+    return [sys.executable, str(HERE / "references.py"), *args]
+
+
+def shell(script: str) -> list[str]:
+    return ["sh", "-c", script]
+
+
+def seed_export(cache: Path) -> dict[str, Any]:
+    out = cache / "seed.json"
+    if not out.exists():
+        seed_db = cache / "seed.db"
+        seed_db.unlink(missing_ok=True)
+        measure(timeline("--db", str(seed_db), "seed"), cwd=cache)
+        measure(timeline("--db", str(seed_db), "export", "json", "-o", str(out)), cwd=cache)
     return json.loads(out.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
@@ -141,105 +158,279 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def run_size(
-    backend: str, url: str | None, size: int, document: dict[str, Any], workdir: Path
-) -> list[Measure]:
-    directory = workdir / f"{backend}-{size}x"
-    directory.mkdir()
-    source = directory / "copies.json"
-    rows = write_copies(document, size, source)
-    events = size * len(document["tables"]["events"]["rows"])
-    if url is None:
-        db = str(directory / "timeline.db")
-    else:
-        reset_postgres(url)
-        db = url
-    results = []
-    seconds, peak = timeline("--db", db, "import", str(source), cwd=directory)
-    results.append(Measure(backend, size, "import json", rows, "rows", seconds, peak))
-    for fmt in EXPORTS:
-        out = directory / f"export.{fmt}"
-        seconds, peak = timeline("--db", db, "export", fmt, "-o", str(out), cwd=directory)
-        units, unit = (
-            (events, "events") if fmt in ("timelinejs", "markdown", "html") else (rows, "rows")
+def ensure_sqlite3() -> str:
+    """The sqlite3 shell; installed from Debian's `sqlite3` package when missing (as root)."""
+    found = shutil.which("sqlite3")
+    if found:
+        return found
+    print("benchmark: installing Debian's sqlite3 package (apt-get)", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-q", "sqlite3"], check=True)
+    return shutil.which("sqlite3") or "sqlite3"
+
+
+def data(cache: Path, events: int) -> tuple[Path, Path, int]:
+    """(json export, SQLite database) of at least ``events`` events, made once and kept."""
+    document = seed_export(cache)
+    copies = max(1, math.ceil(events / SEED_EVENTS))
+    export = cache / f"copies-{copies}.json"
+    if not export.exists():
+        write_copies(document, copies, export.with_suffix(".partial"))
+        export.with_suffix(".partial").rename(export)
+    db = cache / f"copies-{copies}.db"
+    if not db.exists():
+        partial = cache / f"copies-{copies}.partial.db"
+        partial.unlink(missing_ok=True)
+        measure(timeline("--db", str(partial), "import", str(export)), cwd=cache)
+        partial.rename(db)
+    return export, db, copies * len(document["tables"]["events"]["rows"])
+
+
+def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+    sqlite3 = ensure_sqlite3()
+    results: list[Measure] = []
+
+    def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
+        seconds, peak = measure(ours, cwd=work)
+        ref_seconds, _ = measure(ref, cwd=work)
+        results.append(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds))
+        print(f"  {name}: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
+
+    click = [sys.executable, "-c", "import click"]
+    step("--version", timeline("--version"), "python -c 'import click'", click)
+    step("--help", timeline("--help"), "python -c 'import click'", click)
+    chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
+    for fmt in ("table", "markdown", "csv", "json"):
+        step(
+            f"report 1961–1970 {fmt}",
+            timeline("--db", str(db), "report", *WINDOW, "--format", fmt, "--sources"),
+            "sqlite3: chronology view",
+            [sqlite3, str(db), chronology],
         )
-        results.append(Measure(backend, size, f"export {fmt}", units, unit, seconds, peak))
-        if out.is_dir():
-            shutil.rmtree(out)
-        else:
-            out.unlink()
+    tables = [
+        line.strip()
+        for line in subprocess.run(
+            [
+                sqlite3,
+                str(db),
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT "
+                "LIKE 'sqlite_%' AND name NOT LIKE 'search_index%' AND name <> 'alembic_version'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    ]
+    dumps = "; ".join(
+        f'{sqlite3} -csv -header {db} "SELECT * FROM {t}" > {work}/ref-{t}.csv' for t in tables
+    )
+    step(
+        "export csv",
+        timeline("--db", str(db), "export", "csv", "-o", str(work / "csv")),
+        "sqlite3 -csv per table",
+        shell(dumps),
+    )
+    for fmt in ("json", "ndjson"):
+        step(
+            f"export {fmt}",
+            timeline("--db", str(db), "export", fmt, "-o", str(work / f"export.{fmt}")),
+            "streaming dump (stdlib)",
+            reference(f"dump-{fmt}", str(db), str(work / f"ref.{fmt}")),
+        )
+    step(
+        "search",
+        timeline("--db", str(db), "search", SEARCH_WORD),
+        "sqlite3: bare FTS5 query",
+        [
+            sqlite3,
+            str(db),
+            "SELECT rowid, rank FROM search_index WHERE search_index MATCH "
+            f"'{SEARCH_WORD}' ORDER BY rank LIMIT 20",
+        ],
+    )
+    step(
+        "sql count(*) chronology",
+        timeline("--db", str(db), "sql", "select count(*) from chronology"),
+        "sqlite3",
+        [sqlite3, str(db), "select count(*) from chronology"],
+    )
+    ours, bulk = work / "import.db", work / "bulk.db"
+    for path in (ours, bulk):
+        path.unlink(missing_ok=True)
+    measure(timeline("--db", str(bulk), "init"), cwd=work)
+    seconds, peak = measure(timeline("--db", str(ours), "import", str(export)), cwd=work)
+    ref_seconds, _ = measure(reference("bulk-load", str(export), str(bulk)), cwd=work)
+    results.append(
+        Measure(
+            "sqlite",
+            events,
+            "import json (new db)",
+            seconds,
+            peak,
+            "executemany, FTS built at end",
+            ref_seconds,
+        )
+    )
     return results
 
 
+def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+    """Import via timeline and via COPY of the same rows; report and export csv against psql."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    sqlite3 = ensure_sqlite3()
+    results: list[Measure] = []
+    reset_postgres(url)
+    seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
+    # COPY reference: the same rows (as sqlite3 -csv writes them) into a second, empty schema
+    # made by the same migrations, in dependency order (the order of the json export).
+    with export.open("rb") as stream:
+        import ijson
+
+        order = [name for name, _ in ijson.kvitems(stream, "tables")]
+    copy_dir = work / "copy"
+    copy_dir.mkdir(exist_ok=True)
+    for table in order:
+        with (copy_dir / f"{table}.csv").open("w") as out:
+            subprocess.run(
+                [sqlite3, "-csv", "-header", str(db), f"SELECT * FROM {table}"],
+                stdout=out,
+                check=True,
+            )
+    script = "BEGIN;\n"
+    script += "".join(
+        f"\\copy {t} FROM '{copy_dir}/{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
+    )
+    script += "COMMIT;\n"
+    (work / "copy.sql").write_text(script)
+    psql_copy = [
+        "psql",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        plain,
+        "-f",
+        str(work / "copy.sql"),
+    ]
+    ref_seconds = _copy_reference(url, psql_copy, work)
+    results.append(
+        Measure(
+            "postgresql",
+            events,
+            "import json (new db)",
+            seconds,
+            peak,
+            "psql \\copy of the same rows",
+            ref_seconds,
+        )
+    )
+    reset_postgres(url)
+    measure(timeline("--db", url, "import", str(export)), cwd=work)
+    chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
+    for fmt in ("table", "json"):
+        seconds, peak = measure(
+            timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"), cwd=work
+        )
+        ref_seconds, _ = measure(["psql", "-q", "-d", plain, "-c", chronology], cwd=work)
+        results.append(
+            Measure(
+                "postgresql",
+                events,
+                f"report 1961–1970 {fmt}",
+                seconds,
+                peak,
+                "psql: chronology view",
+                ref_seconds,
+            )
+        )
+    seconds, peak = measure(
+        timeline("--db", url, "export", "csv", "-o", str(work / "pg-csv")), cwd=work
+    )
+    copies = "".join(
+        f"\\copy {t} TO '{work}/pg-{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
+    )
+    (work / "copy-out.sql").write_text(copies)
+    ref_seconds, _ = measure(
+        ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")], cwd=work
+    )
+    results.append(
+        Measure(
+            "postgresql",
+            events,
+            "export csv",
+            seconds,
+            peak,
+            "psql \\copy … TO per table",
+            ref_seconds,
+        )
+    )
+    return results
+
+
+def _copy_reference(url: str, psql_copy: list[str], work: Path) -> float:
+    """Time the COPY load into an empty schema made by timeline init (schema not timed)."""
+    reset_postgres(url)
+    measure(timeline("--db", url, "init"), cwd=work)
+    seconds, _ = measure(psql_copy, cwd=work)
+    return seconds
+
+
 def print_table(measures: list[Measure]) -> None:
-    smallest: dict[tuple[str, str], Measure] = {}
-    for m in measures:
-        key = (m.backend, m.step)
-        if key not in smallest or m.size < smallest[key].size:
-            smallest[key] = m
     header = (
-        f"{'backend':<10} {'size':>5} {'step':<18} {'units':>16} {'seconds':>8} "
-        f"{'units/s':>9} {'peak MiB':>9} {'time x':>7} {'mem x':>6}"
+        f"{'backend':<10} {'events':>9} {'step':<24} {'time s':>8} {'reference':<32} "
+        f"{'ref s':>8} {'ratio':>6} {'peak MiB':>9}"
     )
     print(header)
     print("-" * len(header))
     for m in measures:
-        base = smallest[(m.backend, m.step)]
-        rate = m.units / m.seconds if m.seconds else float("inf")
+        ratio = m.seconds / m.reference_seconds if m.reference_seconds else float("nan")
+        ref = f"{m.reference_seconds:>8.2f}" if m.reference_seconds is not None else f"{'':>8}"
         print(
-            f"{m.backend:<10} {m.size:>4}x {m.step:<18} {m.units:>9} {m.unit:<6} "
-            f"{m.seconds:>8.2f} {rate:>9.0f} {m.peak_kib / 1024:>9.1f} "
-            f"{m.seconds / base.seconds:>7.2f} {m.peak_kib / base.peak_kib:>6.2f}"
+            f"{m.backend:<10} {m.events:>9} {m.step:<24} {m.seconds:>8.2f} {m.reference:<32} "
+            f"{ref} {ratio:>6.2f} {m.peak_kib / 1024:>9.1f}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes",
-        default="1,10,500",
-        help="copies of the seed, comma-separated (default: 1,10,500)",
+        "events",
+        nargs="?",
+        type=int,
+        default=10_000,
+        help="events in the database (default 10,000; the issue's full size is 1000000)",
     )
     parser.add_argument(
         "--postgres",
         metavar="URL",
         default=os.environ.get("TIMELINE_TEST_POSTGRES_URL"),
-        help="also measure on this PostgreSQL database, which is EMPTIED first "
+        help="also measure on this PostgreSQL database, which is EMPTIED "
         "(default: $TIMELINE_TEST_POSTGRES_URL; --postgres '' to skip)",
     )
-    parser.add_argument("--keep", metavar="DIR", type=Path, help="work in DIR and keep it")
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        type=Path,
+        help="keep the generated data here and reuse it (default: a temporary directory)",
+    )
     args = parser.parse_args()
-    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    if not sizes or sizes[0] < 1:
-        parser.error("sizes must be positive integers")
-    workdir = args.keep or Path(tempfile.mkdtemp(prefix="timeline-benchmark-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.postgres:
-        backends.append(("postgresql", args.postgres))
+    if args.events < 1:
+        parser.error("events must be a positive integer")
+    cache = args.cache or Path(tempfile.mkdtemp(prefix="timeline-benchmark-"))
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="timeline-benchmark-run-"))
     started = time.perf_counter()
     try:
-        document = seed_export(workdir)
-        seed_rows = sum(len(t["rows"]) for t in document["tables"].values())
-        start_seconds, start_peak = timeline("--version", cwd=workdir)
-        print(
-            f"seed: {seed_rows} rows; sizes {', '.join(f'{s}x' for s in sizes)}; "
-            f"backends {', '.join(b for b, _ in backends)}; python {sys.version.split()[0]}; "
-            f"work in {workdir}\n"
-            f"start-up alone (python -m timeline --version): {start_seconds:.2f} s, "
-            f"{start_peak / 1024:.1f} MiB; every step below includes it\n",
-            flush=True,
-        )
-        measures: list[Measure] = []
-        for backend, url in backends:
-            for size in sizes:
-                measures += run_size(backend, url, size, document, workdir)
-                print(f"  measured {backend} {size}x", file=sys.stderr, flush=True)
+        export, db, events = data(cache, args.events)
+        print(f"data: {events} events in {db}; python {sys.version.split()[0]}", flush=True)
+        measures = sqlite_steps(cache, work, export, db, events)
+        if args.postgres:
+            measures += postgres_steps(args.postgres, work, export, db, events)
         print_table(measures)
         print(f"\ntotal {time.perf_counter() - started:.0f} s")
     finally:
-        if args.keep is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+        if args.cache is None:
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,26 @@ def terminal_width(out: TextIO) -> int | None:
     return None
 
 
+class ColumnStats:
+    """What fitting needs of each column, gathered a row at a time (the table need not be held).
+
+    Per column: its widest line and its longest word.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.widest = [0] * count
+        self.longest_word = [0] * count
+
+    def add(self, row: Sequence[str]) -> None:
+        for index, cell in enumerate(row):
+            for line in str(cell).splitlines():
+                if len(line) > self.widest[index]:
+                    self.widest[index] = len(line)
+                for word in line.split():
+                    if len(word) > self.longest_word[index]:
+                        self.longest_word[index] = len(word)
+
+
 def fitted_widths(
     table: Sequence[Sequence[str]],
     headers: Sequence[str],
@@ -44,16 +64,28 @@ def fitted_widths(
     in proportion to what each column needs beyond that. A table that cannot fit stays as narrow
     as its headers allow.
     """
+    stats = ColumnStats(len(headers))
+    for row in table:
+        stats.add(row)
+    return fit_columns(stats, headers, maxcolwidths, width)
+
+
+def fit_columns(
+    stats: ColumnStats,
+    headers: Sequence[str],
+    maxcolwidths: Sequence[int | None] | None,
+    width: int,
+) -> list[int | None]:
+    """:func:`fitted_widths` from the columns' :class:`ColumnStats`."""
     count = len(headers)
     limits = list(maxcolwidths or [None] * count)
     needs, floors = [], []
     for index in range(count):
-        lines = [line for row in table for line in str(row[index]).splitlines()]
         header = len(str(headers[index])) + _HEADER_PADDING
-        natural = max([len(line) for line in lines] + [header])
+        natural = max(stats.widest[index], header)
         limit = limits[index]
         need = min(natural, limit) if limit is not None else natural
-        word = max((len(w) for line in lines for w in line.split()), default=0)
+        word = stats.longest_word[index]
         needs.append(need)
         floors.append(min(need, max(header, min(word, _WORD_KEPT))))
     budget = width - _PER_COLUMN * count - 1

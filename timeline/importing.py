@@ -38,6 +38,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from timeline.bulk_index import index_once
 from timeline.checks import RowVerifier, record_name, table_problems
 from timeline.db import Database, SchemaState, alembic_config, first_line, head_revision
 from timeline.errors import ImportFileError
@@ -1028,7 +1029,9 @@ def import_file(
                 fresh = True
             summary = ImportSummary(database.name, merged=not fresh)
             sink = _FreshSink(connection, summary) if fresh else _MergeSink(connection, summary)
-            _Reader(_CountingReader(raw, tick, name), name).read(sink)
+            # A new database gets its full-text index built once, after the rows (SQLite).
+            with index_once(connection) if fresh else contextlib.nullcontext():
+                _Reader(_CountingReader(raw, tick, name), name).read(sink)
             _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:

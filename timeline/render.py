@@ -17,7 +17,6 @@ from tabulate import tabulate
 from timeline.fitting import fitted_widths, terminal_width
 
 ROW_FORMATS = ("table", "markdown", "csv", "json", "ndjson")
-REPORT_FORMATS = ("table", "markdown", "csv", "json")
 
 Escape = Callable[[str], str]
 
@@ -104,84 +103,6 @@ def sources_text(record: Mapping[str, Any]) -> str:
 
 def quotes_text(record: Mapping[str, Any]) -> str:
     return "\n".join(f"“{s['quote']}”" for s in record["sources"])
-
-
-def render_report(
-    records: Sequence[Mapping[str, Any]],
-    fmt: str,
-    out: TextIO,
-    *,
-    with_quotes: bool = False,
-    title: str = "Chronology",
-) -> None:
-    """The chronology in one of :data:`REPORT_FORMATS`."""
-    if fmt == "json":
-        _write_json_array(records, out)
-    elif fmt == "markdown":
-        _markdown_report(records, out, with_quotes=with_quotes, title=title)
-    elif fmt == "csv":
-        columns = [
-            "key",
-            "date",
-            "edtf",
-            "date_start",
-            "date_end",
-            "precision",
-            "kind",
-            "title",
-            "description",
-            "actors",
-            "statutes",
-            "sources",
-        ]
-        rows = (
-            {
-                **record,
-                "actors": actors_text(record),
-                "statutes": statutes_text(record),
-                "sources": sources_text(record),
-                "quotes": " | ".join(s["quote"] for s in record["sources"]),
-            }
-            for record in records
-        )
-        render_rows(rows, [*columns, "quotes"] if with_quotes else columns, "csv", out)
-    elif fmt == "table":
-        rows = (
-            {
-                "date": record["date"],
-                "kind": record["kind"],
-                "event": record["title"] + (f"\n\n{quotes_text(record)}" if with_quotes else ""),
-                "actors": "\n".join(f"{a['name']} ({a['role']})" for a in record["actors"]),
-                "sources": "\n".join(dict.fromkeys(s["document"] for s in record["sources"])),
-            }
-            for record in records
-        )
-        render_rows(
-            rows,
-            ["date", "kind", "event", "actors", "sources"],
-            "table",
-            out,
-            headers=["Date", "Kind", "Event", "Actors", "Documents"],
-            maxcolwidths=[12, 14, 44, 28, 30],
-        )
-    else:
-        raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
-
-
-def _markdown_report(
-    records: Sequence[Mapping[str, Any]], out: TextIO, *, with_quotes: bool, title: str
-) -> None:
-    documents = {s["document"] for r in records for s in r["sources"]}
-    out.write(markdown_header(title, len(records), len(documents)))
-    notes: list[str] = []
-    for record in records:
-        first = len(notes) + 1
-        notes.extend(markdown_note(source, with_quotes) for source in record["sources"])
-        out.write(markdown_event(record, range(first, len(notes) + 1)))
-    if notes:
-        out.write(MARKDOWN_NOTES_RULE)
-        for number, note in enumerate(notes, start=1):
-            out.write(f"[^{number}]: {note}\n")
 
 
 # The pieces of the Markdown chronology, shared with the streaming export

@@ -128,37 +128,33 @@ def resolve_kinds(session: Session, values: tuple[str, ...]) -> list[str]:
     return resolved
 
 
-def select_events(session: Session, flt: EventFilter) -> list[Event]:
-    """Events in the window that match every filter, in chronological order."""
-    query = select(Event).where(
-        Event.date_start <= flt.window.end, Event.date_end >= flt.window.start
-    )
+def event_conditions(session: Session, flt: EventFilter) -> list[ColumnElement[Any]]:
+    """WHERE terms for the events in the window that match every filter.
+
+    The window is on the stored bounds: ``date_start`` is indexed, so the database reads the
+    events that begin by the window's end from the index rather than scanning the table.
+    Each filter value must name at least one record (NotFoundError otherwise).
+    """
+    conditions: list[ColumnElement[Any]] = [
+        Event.date_start <= flt.window.end,
+        Event.date_end >= flt.window.start,
+    ]
     if flt.actor:
         condition = _any_of(session, flt.actor, Actor, actor_condition, "actor")
-        query = query.where(Event.id.in_(select(EventActor.event_id).join(Actor).where(condition)))
+        conditions.append(Event.id.in_(select(EventActor.event_id).join(Actor).where(condition)))
     if flt.statute:
         condition = _any_of(session, flt.statute, Statute, statute_condition, "statute")
-        query = query.where(
+        conditions.append(
             Event.id.in_(select(EventStatute.event_id).join(Statute).where(condition))
         )
     if flt.document:
         condition = _any_of(session, flt.document, Document, document_condition, "document")
-        query = query.where(
+        conditions.append(
             Event.id.in_(select(EventSource.event_id).join(Document).where(condition))
         )
     if flt.kind:
-        query = query.where(Event.kind.in_(resolve_kinds(session, flt.kind)))
-    query = query.options(
-        selectinload(Event.actor_links).selectinload(EventActor.actor),
-        selectinload(Event.statute_links)
-        .selectinload(EventStatute.statute)
-        .selectinload(Statute.parent),
-        selectinload(Event.sources).selectinload(EventSource.document),
-        selectinload(Event.external_source),
-    )
-    # Sorted here rather than in SQL so that every backend agrees to the byte: PostgreSQL's
-    # collation would order keys differently from SQLite's.
-    return sorted(session.scalars(query), key=chronological)
+        conditions.append(Event.kind.in_(resolve_kinds(session, flt.kind)))
+    return conditions
 
 
 def chronological(event: Event) -> tuple[dt.date, dt.date, int, str]:
@@ -248,7 +244,3 @@ def event_record(event: Event) -> dict[str, Any]:
         ],
         "external_source": event.external_source.citation if event.external_source else None,
     }
-
-
-def report(session: Session, flt: EventFilter) -> list[dict[str, Any]]:
-    return [event_record(event) for event in select_events(session, flt)]

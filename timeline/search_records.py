@@ -1,23 +1,27 @@
-"""Search over the small tables the full-text index does not hold: actors, statutes, and the
+"""Search over the tables the full-text index does not hold: actors, statutes, and the
 documents' identifiers (key, number, citation).
 
-These tables hold tens of rows, so each is read whole and matched here, in Python, with the query
-``timeline.search`` parsed: the same on every backend by construction. A word matches the start
-of a word in a field ("labor" finds "laborers", "1307" finds "19 U.S.C. 1307"); a word that mixes
-letters and digits is an identifier and matches anywhere in one ("R001500070028-8" finds
-"CIA-RDP88B00443R001500070028-8", which the full-text index holds as one glued word).
+Statutes hold tens of rows, so they are read whole; actors and documents (hundreds of thousands
+after ingest) are first narrowed in SQL to those holding every word. Each is matched here, in
+Python, with the query ``timeline.search`` parsed: the same on every backend by construction.
+A word matches the start of a word in a field ("labor" finds "laborers", "1307" finds
+"19 U.S.C. 1307"); a word that mixes letters and digits is an identifier and matches anywhere
+in one ("R001500070028-8" finds "CIA-RDP88B00443R001500070028-8", which the full-text index
+holds as one glued word).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
-from timeline.models import Actor, Document, Statute
+from timeline.models import Actor, ActorAlias, Document, Office, Statute
 
 RECORD_KINDS = ("actor", "statute")
 
@@ -43,8 +47,44 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(start + body + r"[^\W_]*", re.IGNORECASE)
 
 
+def _could_match(
+    groups: tuple[tuple[tuple[str, ...], ...], ...], holds: Callable[[str], Any]
+) -> ColumnElement[bool] | None:
+    """A WHERE clause every record that matches the groups passes (more may pass: Python decides).
+
+    A pattern matches only where each of its words occurs, in any case, so a record must hold
+    each word of some phrase of every group (``holds(word)``: in one of its fields). Only ASCII
+    words constrain:
+    SQLite's lower() folds ASCII alone, where Python's IGNORECASE folds every script.
+    """
+    required = []
+    for group in groups:
+        options = []
+        for words in group:
+            ascii_words = [w.lower() for w in words if w.isascii()]
+            if not ascii_words:
+                return None  # this group could match anything: no clause can be exact
+            options.append(and_(*(holds(w) for w in ascii_words)))
+        required.append(or_(*options))
+    return and_(*required) if required else None
+
+
+def _contains(word: str, *columns: Any) -> Any:
+    return or_(*(func.lower(c).contains(word, autoescape=True) for c in columns))
+
+
+def _actor_holds(word: str) -> Any:
+    return or_(
+        _contains(word, Actor.name, Actor.key, Actor.description),
+        Actor.id.in_(select(ActorAlias.actor_id).where(_contains(word, ActorAlias.alias))),
+        Actor.id.in_(select(Office.actor_id).where(_contains(word, Office.title))),
+    )
+
+
 def _fields(
-    session: Session, kind: str | None
+    session: Session,
+    kind: str | None,
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = (),
 ) -> Iterator[tuple[str, str, str | None, str, list[tuple[str, str]]]]:
     """(kind, key, document, title, [(field, value)]) for every record that can be searched."""
     if kind in (None, "statute"):
@@ -63,9 +103,9 @@ def _fields(
             ]
             yield "statute", statute.key, None, statute.citation, _present(values)
     if kind in (None, "actor"):
-        actors = session.scalars(
-            select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.offices))
-        ).all()
+        query = select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.offices))
+        condition = _could_match(groups, _actor_holds)
+        actors = session.scalars(query if condition is None else query.where(condition)).all()
         for actor in sorted(actors, key=lambda a: a.key):
             values = [("name", actor.name), ("key", actor.key)]
             values += [("alias", alias.alias) for alias in actor.aliases]
@@ -73,9 +113,12 @@ def _fields(
             values.append(("description", actor.description))
             yield "actor", actor.key, None, actor.name, _present(values)
     if kind in (None, "document"):
-        rows = session.execute(
-            select(Document.key, Document.title, Document.doc_number, Document.citation)
-        ).all()
+        # After ingest there are hundreds of thousands of documents: SQL narrows them first.
+        query = select(Document.key, Document.title, Document.doc_number, Document.citation)
+        condition = _could_match(
+            groups, lambda w: _contains(w, Document.key, Document.doc_number, Document.citation)
+        )
+        rows = session.execute(query if condition is None else query.where(condition)).all()
         for key, title, number, citation in sorted(rows):
             values = [("key", key), ("number", number), ("citation", citation)]
             yield "document", key, key, title, _present(values)
@@ -98,7 +141,7 @@ def search_records(
     wanted = [[_pattern(words) for words in group] for group in groups]
     unwanted = [_pattern(words) for words in excluded]
     found = []
-    for record_kind, key, document, title, values in _fields(session, kind):
+    for record_kind, key, document, title, values in _fields(session, kind, groups):
         texts = [value for _name, value in values]
         if any(p.search(t) for p in unwanted for t in texts):
             continue

@@ -7,11 +7,11 @@ import sys
 
 import click
 
+from timeline.chronology import Chronology
 from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.dates import parse_bound
-from timeline.render import REPORT_FORMATS, render_report
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
-from timeline.report import report as build_report
+from timeline.report_output import REPORT_FORMATS, render_report
 
 
 @click.command()
@@ -80,14 +80,14 @@ def report(
     database = app.ready()
     hint_if_empty(database)
     with database.session() as session:
-        records = build_report(session, flt)
-    render_report(
-        records,
-        fmt,
-        sys.stdout,
-        with_quotes=with_quotes,
-        title=f"Chronology, {window.label}",
-    )
+        # Printed as the rows arrive: the events are never all in memory at once.
+        render_report(
+            Chronology(session, flt),
+            fmt,
+            sys.stdout,
+            with_quotes=with_quotes,
+            title=f"Chronology, {window.label}",
+        )
 
 
 def report_window(date_from: str | None, date_to: str | None) -> Window:

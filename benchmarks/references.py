@@ -1,0 +1,106 @@
+"""The reference side of the benchmark: each step done by the engine's own tools, no timeline.
+
+Run as ``python benchmarks/references.py WHAT ARGS``; benchmarks/run.py times each in its own
+process, as it times timeline's.
+
+- ``dump-json DB OUT`` / ``dump-ndjson DB OUT``: every table streamed with the standard library
+  (``sqlite3`` and ``json``), one row at a time: the plain streaming dump.
+- ``bulk-load EXPORT DB``: the engine's bulk path for ``import``: DB holds the empty schema
+  (``timeline init``); every row of the json export is inserted with ``executemany`` in one
+  transaction, with the full-text triggers off, and the full-text index built once at the end
+  by the same statements migration 0003 indexes existing rows with.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tables(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'search_index%' AND name <> 'alembic_version' ORDER BY name"
+    )
+    return [name for (name,) in rows]
+
+
+def dump(db: str, out: str, ndjson: bool) -> None:
+    connection = sqlite3.connect(db)
+    with open(out, "w", encoding="utf-8") as stream:
+        for table in _tables(connection):
+            cursor = connection.execute(f'SELECT * FROM "{table}"')
+            columns = [c[0] for c in cursor.description]
+            for row in cursor:
+                record = dict(zip(columns, row, strict=True))
+                if ndjson:
+                    stream.write(json.dumps({"table": table, **record}, ensure_ascii=False) + "\n")
+                else:
+                    stream.write(json.dumps(record, ensure_ascii=False, indent=2) + ",\n")
+
+
+def _migration_0003() -> Any:
+    path = ROOT / "migrations" / "versions" / "0003_search.py"
+    spec = importlib.util.spec_from_file_location("migration_0003", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(path: str, table: str) -> Iterator[tuple[list[str], Iterator[list[Any]]]]:
+    with open(path, "rb") as stream:
+        columns = next(ijson.items(stream, f"tables.{table}.columns"))
+    with open(path, "rb") as stream:
+        rows = ijson.items(stream, f"tables.{table}.rows.item", use_float=True)
+        yield columns, ([row[c] for c in columns] for row in rows)
+
+
+def bulk_load(export: str, db: str) -> None:
+    migration = _migration_0003()
+    with open(export, "rb") as stream:
+        order = [name for name, _ in ijson.kvitems(stream, "tables")]
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("BEGIN")
+    triggers = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+    ).fetchall()
+    for name, _ in triggers:
+        connection.execute(f'DROP TRIGGER "{name}"')
+    for table in order:
+        for columns, rows in _rows(export, table):
+            marks = ", ".join("?" for _ in columns)
+            names = ", ".join(f'"{c}"' for c in columns)
+            statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+            while batch := list(islice(rows, 5000)):
+                connection.executemany(statement, batch)
+    for code, table, _ in migration.SOURCES:
+        connection.execute(migration._sqlite_index(code, table))
+    for _, sql in triggers:
+        connection.execute(sql)
+    connection.execute("COMMIT")
+
+
+def main() -> None:
+    what, *args = sys.argv[1:]
+    if what in ("dump-json", "dump-ndjson"):
+        dump(args[0], args[1], ndjson=what == "dump-ndjson")
+    elif what == "bulk-load":
+        bulk_load(args[0], args[1])
+    else:
+        raise SystemExit(f"unknown reference {what}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""The chronology as a stream: the report's events read from SQL a batch at a time.
+
+:func:`timeline.report.report` built every event as ORM objects, sorted them in Python and only
+then printed: memory grew with the data (gigabytes at a million events). Here the database sorts
+(:func:`timeline.report.chronological_order`, which agrees with :func:`chronological` to the
+byte), plain rows come back ``BATCH`` at a time (a server-side cursor on PostgreSQL), and each
+batch's actors, statutes and sources are fetched with one query apiece. A :class:`Chronology`
+can be read more than once: the table and Markdown renderers make a first pass for the column
+widths or the counts, then a second to print, holding one batch at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session, aliased
+
+from timeline.dates import HistDate
+from timeline.models import (
+    Actor,
+    Document,
+    Event,
+    EventActor,
+    EventSource,
+    EventStatute,
+    ExternalSource,
+    Statute,
+)
+from timeline.report import EventFilter, chronological_order, event_conditions
+
+BATCH = 1000
+
+_EVENT_COLUMNS = (
+    Event.id,
+    Event.key,
+    Event.date_edtf,
+    Event.date_text,
+    Event.date_start,
+    Event.date_end,
+    Event.date_precision,
+    Event.date_approximate,
+    Event.date_uncertain,
+    Event.date_note,
+    Event.kind,
+    Event.title,
+    Event.description,
+    Event.external_source_id,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_texts(edtf: str, text: str | None) -> tuple[str, str]:
+    """(display, EDTF) of a stored date; few distinct dates recur across many events."""
+    date = HistDate.parse(edtf, text=text)
+    return date.display(), str(date)
+
+
+def _statute_citation(title: str, section: str | None, parent: str | None, *rest: Any) -> str:
+    """As :attr:`timeline.models.Statute.citation` writes it, from plain columns."""
+    head = f"{parent} § {section}" if parent is not None and section else title
+    return ", ".join(p for p in (head, *rest) if p)
+
+
+class Chronology:
+    """The events a filter selects, in chronological order, readable any number of times."""
+
+    def __init__(self, session: Session, flt: EventFilter) -> None:
+        self.session = session
+        # Resolving the filters raises NotFoundError now, before a line is printed.
+        self.conditions = event_conditions(session, flt)
+        self.order = chronological_order(session.get_bind().dialect.name)
+        self._external: dict[int, str] | None = None
+
+    def _events(self) -> Select[Any]:
+        return select(*_EVENT_COLUMNS).where(*self.conditions)
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(self._events().subquery())) or 0
+
+    def document_count(self) -> int:
+        """Distinct documents the selected events cite."""
+        ids = select(Event.id).where(*self.conditions)
+        query = select(func.count(distinct(EventSource.document_id))).where(
+            EventSource.event_id.in_(ids)
+        )
+        return self.session.scalar(query) or 0
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each event as :func:`timeline.report.event_record` gives it, streamed."""
+        query = self._events().order_by(*self.order).execution_options(yield_per=BATCH)
+        for rows in self.session.execute(query).partitions():
+            yield from self._records(rows)
+
+    def sources(self) -> Iterator[dict[str, Any]]:
+        """Every source of every selected event, in report order (the Markdown notes)."""
+        query = (
+            select(
+                Document.key,
+                Document.citation,
+                EventSource.quote,
+                EventSource.char_start,
+                EventSource.char_end,
+            )
+            .join(Event, EventSource.event_id == Event.id)
+            .join(Document, EventSource.document_id == Document.id)
+            .where(*self.conditions)
+            .order_by(*self.order, EventSource.position)
+            .execution_options(yield_per=BATCH)
+        )
+        for key, citation, quote, start, end in self.session.execute(query):
+            yield {
+                "document": key,
+                "citation": citation,
+                "quote": quote,
+                "char_start": start,
+                "char_end": end,
+            }
+
+    def _records(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
+        ids = [row.id for row in rows]
+        actors, statutes, sources = self._links(ids)
+        external = self._external_citations()
+        for row in rows:
+            display, edtf = _date_texts(row.date_edtf, row.date_text)
+            yield {
+                "key": row.key,
+                "date": display,
+                "edtf": edtf,
+                "date_start": row.date_start.isoformat(),
+                "date_end": row.date_end.isoformat(),
+                "precision": row.date_precision,
+                "approximate": row.date_approximate,
+                "uncertain": row.date_uncertain,
+                "date_text": row.date_text,
+                "date_note": row.date_note,
+                "kind": row.kind,
+                "title": row.title,
+                "description": row.description,
+                "actors": actors.get(row.id, []),
+                "statutes": statutes.get(row.id, []),
+                "sources": sources.get(row.id, []),
+                "external_source": external.get(row.external_source_id)
+                if row.external_source_id is not None
+                else None,
+            }
+
+    def _links(self, ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], ...]:
+        execute = self.session.execute
+        actors: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        query = (
+            select(EventActor.event_id, Actor.key, Actor.name, EventActor.role)
+            .join(Actor, EventActor.actor_id == Actor.id)
+            .where(EventActor.event_id.in_(ids))
+            .order_by(EventActor.event_id, EventActor.position)
+        )
+        for event_id, key, name, role in execute(query):
+            actors[event_id].append({"key": key, "name": name, "role": role})
+        statutes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        parent = aliased(Statute)
+        query = (
+            select(
+                EventStatute.event_id,
+                Statute.key,
+                EventStatute.relation,
+                Statute.title,
+                Statute.section,
+                parent.title,
+                Statute.statutes_at_large,
+                Statute.us_code,
+            )
+            .join(Statute, EventStatute.statute_id == Statute.id)
+            .outerjoin(parent, Statute.parent_id == parent.id)
+            .where(EventStatute.event_id.in_(ids))
+            .order_by(EventStatute.event_id, EventStatute.position)
+        )
+        for event_id, key, relation, *citation in execute(query):
+            statutes[event_id].append(
+                {"key": key, "citation": _statute_citation(*citation), "relation": relation}
+            )
+        sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        query = (
+            select(
+                EventSource.event_id,
+                Document.key,
+                Document.citation,
+                EventSource.quote,
+                EventSource.char_start,
+                EventSource.char_end,
+            )
+            .join(Document, EventSource.document_id == Document.id)
+            .where(EventSource.event_id.in_(ids))
+            .order_by(EventSource.event_id, EventSource.position)
+        )
+        for event_id, key, citation, quote, start, end in execute(query):
+            sources[event_id].append(
+                {
+                    "document": key,
+                    "citation": citation,
+                    "quote": quote,
+                    "char_start": start,
+                    "char_end": end,
+                }
+            )
+        return actors, statutes, sources
+
+    def _external_citations(self) -> dict[int, str]:
+        # A handful of publications (statute books, finding aids), read once.
+        if self._external is None:
+            query = select(ExternalSource.id, ExternalSource.citation)
+            self._external = {row.id: row.citation for row in self.session.execute(query)}
+        return self._external

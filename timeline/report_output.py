@@ -1,0 +1,118 @@
+"""`timeline report`'s formats, streamed: a :class:`timeline.chronology.Chronology` is read a
+batch at a time, so memory stays flat however many events the window holds.
+
+CSV and JSON write each event as it comes. The table reads the events twice (column widths,
+then the rows: :func:`timeline.tables.stream_table`); Markdown counts in SQL for its header and
+reads the sources a second time for its notes, which follow every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol, TextIO
+
+from timeline.fitting import terminal_width
+from timeline.render import (
+    MARKDOWN_NOTES_RULE,
+    TABLE_STYLE,
+    _write_json_array,
+    actors_text,
+    markdown_event,
+    markdown_header,
+    markdown_note,
+    quotes_text,
+    render_rows,
+    sources_text,
+    statutes_text,
+)
+from timeline.tables import stream_table
+
+REPORT_FORMATS = ("table", "markdown", "csv", "json")
+
+CSV_COLUMNS = [
+    "key",
+    "date",
+    "edtf",
+    "date_start",
+    "date_end",
+    "precision",
+    "kind",
+    "title",
+    "description",
+    "actors",
+    "statutes",
+    "sources",
+]
+TABLE_HEADERS = ["Date", "Kind", "Event", "Actors", "Documents"]
+TABLE_WIDTHS = [12, 14, 44, 28, 30]
+
+
+class Events(Protocol):
+    """What the renderers read (:class:`timeline.chronology.Chronology` is one)."""
+
+    def records(self) -> Iterator[dict[str, Any]]: ...
+    def sources(self) -> Iterator[dict[str, Any]]: ...
+    def count(self) -> int: ...
+    def document_count(self) -> int: ...
+
+
+def render_report(
+    events: Events,
+    fmt: str,
+    out: TextIO,
+    *,
+    with_quotes: bool = False,
+    title: str = "Chronology",
+) -> None:
+    """The chronology in one of :data:`REPORT_FORMATS`."""
+    if fmt == "json":
+        _write_json_array(events.records(), out)
+    elif fmt == "markdown":
+        _markdown_report(events, out, with_quotes=with_quotes, title=title)
+    elif fmt == "csv":
+        rows = (
+            {
+                **record,
+                "actors": actors_text(record),
+                "statutes": statutes_text(record),
+                "sources": sources_text(record),
+                "quotes": " | ".join(s["quote"] for s in record["sources"]),
+            }
+            for record in events.records()
+        )
+        columns = [*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS
+        render_rows(rows, columns, "csv", out)
+    elif fmt == "table":
+        stream_table(
+            lambda: (_table_row(record, with_quotes) for record in events.records()),
+            TABLE_HEADERS,
+            TABLE_WIDTHS,
+            out,
+            tablefmt=TABLE_STYLE,
+            terminal=terminal_width(out),
+        )
+    else:
+        raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
+
+
+def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
+    return [
+        record["date"] or "",
+        record["kind"] or "",
+        record["title"] + (f"\n\n{quotes_text(record)}" if with_quotes else ""),
+        "\n".join(f"{a['name']} ({a['role']})" for a in record["actors"]),
+        "\n".join(dict.fromkeys(s["document"] for s in record["sources"])),
+    ]
+
+
+def _markdown_report(events: Events, out: TextIO, *, with_quotes: bool, title: str) -> None:
+    out.write(markdown_header(title, events.count(), events.document_count()))
+    notes = 0
+    for record in events.records():
+        first = notes + 1
+        notes += len(record["sources"])
+        out.write(markdown_event(record, range(first, notes + 1)))
+    if notes:
+        out.write(MARKDOWN_NOTES_RULE)
+        for number, source in enumerate(events.sources(), start=1):
+            out.write(f"[^{number}]: {markdown_note(source, with_quotes)}\n")

@@ -1,0 +1,119 @@
+"""A tabulate grid printed a chunk of rows at a time, the same bytes as one call over every row.
+
+tabulate sizes each column to its widest cell, so it wants the whole table at once: at a
+million events that is gigabytes. Here the rows are read twice instead. The first pass finds
+each column's width: tabulate itself renders each chunk and its top border is measured (its own
+wrapping and measuring, not an imitation), and the pass stops as soon as every column has
+reached its maximum width, which on real data is within the first chunk. The second pass
+renders each chunk with one extra row of exactly those widths, which holds every chunk to the
+same layout, and drops that row from the output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import TextIO
+
+from tabulate import tabulate
+
+from timeline.fitting import ColumnStats, fit_columns
+
+CHUNK = 1000
+
+Rows = Callable[[], Iterable[Sequence[str]]]
+
+
+def _chunks(rows: Iterable[Sequence[str]], size: int) -> Iterator[list[Sequence[str]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def stream_table(
+    rows: Rows,
+    headers: Sequence[str],
+    maxcolwidths: Sequence[int | None] | None,
+    out: TextIO,
+    *,
+    tablefmt: str,
+    terminal: int | None = None,
+) -> None:
+    """Write ``tabulate(all rows, …)`` to ``out`` (and a newline), holding a chunk at a time.
+
+    A grid ``tablefmt`` (``simple_grid``) whose header is one line. ``rows`` gives a fresh
+    iterable of string cells each time it is called. ``terminal``: fit
+    the columns to that many characters first (:func:`timeline.fitting.fitted_widths`).
+    """
+    heads = list(headers)
+    limits = list(maxcolwidths) if maxcolwidths else None
+    if terminal is not None:
+        stats = ColumnStats(len(heads))
+        any_rows = False
+        for row in rows():
+            stats.add(row)
+            any_rows = True
+        if any_rows:
+            limits = fit_columns(stats, heads, limits, terminal)
+
+    def grid(chunk: Sequence[Sequence[str]]) -> list[str]:
+        text = tabulate(
+            chunk,
+            headers=heads,
+            tablefmt=tablefmt,
+            maxcolwidths=limits if limits else None,
+            disable_numparse=True,
+        )
+        return text.split("\n")
+
+    widths = _widths(rows, heads, limits, tablefmt)
+    if widths is None:  # no rows: what tabulate prints for an empty table
+        out.write("\n".join(grid([])) + "\n")
+        return
+    caps = limits or [None] * len(heads)
+    sizer = ["x" * (w if cap is None else min(w, cap)) for w, cap in zip(widths, caps, strict=True)]
+    closing = ""
+    for number, chunk in enumerate(_chunks(rows(), CHUNK)):
+        # lines: top border, header, rule, the sizer row, rule, the chunk's rows, bottom border
+        lines = grid([sizer, *chunk])
+        if number == 0:
+            out.write("\n".join(lines[:3]) + "\n")
+        else:
+            out.write(lines[4] + "\n")
+        out.write("\n".join(lines[5:-1]) + "\n")
+        closing = lines[-1]
+    out.write(closing + "\n")
+
+
+def _widths(
+    rows: Rows,
+    headers: Sequence[str],
+    limits: Sequence[int | None] | None,
+    tablefmt: str,
+) -> list[int] | None:
+    """Each column's width in tabulate's layout of every row; None when there are no rows.
+
+    A column's width depends on its own cells alone, so once a column has reached its maximum
+    only the columns still short of theirs are laid out, and the pass ends when none is.
+    """
+    caps = list(limits) if limits else [None] * len(headers)
+    widths: list[int] | None = None
+    open_columns = list(range(len(headers)))
+    for chunk in _chunks(rows(), CHUNK):
+        border = tabulate(
+            [[row[i] for i in open_columns] for row in chunk],
+            headers=[headers[i] for i in open_columns],
+            tablefmt=tablefmt,
+            maxcolwidths=[caps[i] for i in open_columns] if limits else None,
+            disable_numparse=True,
+        ).split("\n")[0]  # "┌──────┬────┐": a run of rules per column, padding included
+        runs = re.split(f"[^{re.escape(border[1])}]", border[1:-1])
+        if widths is None:
+            widths = [0] * len(headers)
+        for index, run in zip(open_columns, runs, strict=True):
+            widths[index] = max(widths[index], len(run) - 2)
+        open_columns = [i for i in open_columns if caps[i] is None or widths[i] < caps[i]]
+        if not open_columns:
+            break  # no cell can widen a column beyond its maximum
+    return widths
