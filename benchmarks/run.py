@@ -28,6 +28,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 KEYED_STRINGS = ("key", "frus_id")  # unique strings: suffixed in every copy
+# Unique strings under other names: an actor's qualified FRUS id, a volume's glossary id.
+TABLE_KEYED_STRINGS = {"actor_identifiers": ("value",), "glossary_terms": ("term_id",)}
 SEED_EVENTS = 16
 WINDOW = ("--from", "1961", "--to", "1970")
 WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
@@ -105,7 +107,11 @@ def _copies(document: dict[str, Any], copies: int) -> Iterator[tuple[str, list[s
         if "id" in table["columns"]:
             integer_refs["id"] = span[name]
 
-        def rows(table: dict[str, Any] = table, refs: dict[str, int] = integer_refs) -> Any:
+        def rows(
+            table: dict[str, Any] = table,
+            refs: dict[str, int] = integer_refs,
+            keyed: tuple[str, ...] = KEYED_STRINGS + TABLE_KEYED_STRINGS.get(name, ()),
+        ) -> Any:
             for copy in range(copies):
                 for row in table["rows"]:
                     if copy == 0:
@@ -115,7 +121,7 @@ def _copies(document: dict[str, Any], copies: int) -> Iterator[tuple[str, list[s
                     for column, width in refs.items():
                         if new[column] is not None:
                             new[column] += copy * width
-                    for column in KEYED_STRINGS:
+                    for column in keyed:
                         if new.get(column) is not None:
                             new[column] = f"{new[column]}~benchmark-copy-{copy}"
                     yield new
