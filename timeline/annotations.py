@@ -24,7 +24,7 @@ from timeline.loading.plan import DocumentPlan, EventPlan, LoadPlan, Row
 from timeline.sources import detect_format, parse_crest, parse_frus
 from timeline.sources.files import open_regular
 from timeline.sources.spans import read_text
-from timeline.textmatch import find_quote, fold
+from timeline.textmatch import find_quote, fold, whole_occurrences
 
 
 class Entry:
@@ -276,7 +276,7 @@ def _readings(text: str, text_name: str, name: str, entries: object) -> list[Row
         damaged, reading, note = entry.str("text"), entry.str("reading"), entry.str("note")
         if reading == damaged:
             raise entry.fail(f"the reading of '{damaged}' is the text as it stands")
-        spans = _whole_occurrences(text, damaged)
+        spans = whole_occurrences(text, damaged)
         if not spans:
             raise entry.fail(
                 f"'{damaged}' does not occur in {text_name} (give the damaged passage exactly "
@@ -294,20 +294,6 @@ def _readings(text: str, text_name: str, name: str, entries: object) -> list[Row
                 f"at character {after['char_start']}"
             )
     return rows
-
-
-def _whole_occurrences(text: str, passage: str) -> list[tuple[int, int]]:
-    """Where ``passage`` occurs verbatim, not as part of a longer word."""
-    spans = []
-    pos = text.find(passage)
-    while pos >= 0:
-        end = pos + len(passage)
-        glued_before = pos > 0 and passage[0].isalnum() and text[pos - 1].isalnum()
-        glued_after = end < len(text) and passage[-1].isalnum() and text[end].isalnum()
-        if not glued_before and not glued_after:
-            spans.append((pos, end))
-        pos = text.find(passage, pos + 1)
-    return spans
 
 
 def _document_date(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from timeline.errors import QuoteNotFoundError
 
-__all__ = ["find_all", "find_quote", "fold"]
+__all__ = ["find_all", "find_quote", "fold", "whole_occurrences"]
 
 _CHAR_FOLDS: dict[str, str] = {
     "\u02bc": "'",  # modifier letter apostrophe
@@ -257,3 +257,17 @@ def find_all(text: str, quote: str, *, ignore: Sequence[Span] = ()) -> list[Span
         if hits:
             return hits
     return []
+
+
+def whole_occurrences(text: str, passage: str) -> list[tuple[int, int]]:
+    """Where ``passage`` occurs verbatim, not as part of a longer word."""
+    spans = []
+    pos = text.find(passage)
+    while pos >= 0:
+        end = pos + len(passage)
+        glued_before = pos > 0 and passage[0].isalnum() and text[pos - 1].isalnum()
+        glued_after = end < len(text) and passage[-1].isalnum() and text[end].isalnum()
+        if not glued_before and not glued_after:
+            spans.append((pos, end))
+        pos = text.find(passage, pos + 1)
+    return spans

@@ -16,21 +16,7 @@ from sqlalchemy.orm import Session
 from timeline.errors import LoadError, QuoteNotFoundError
 from timeline.loading.plan import DocumentPlan
 from timeline.models import ActorAlias, Document, EventSource
-from timeline.textmatch import find_quote
-
-
-def whole_occurrences(text: str, passage: str) -> list[tuple[int, int]]:
-    """Where ``passage`` occurs verbatim, not as part of a longer word."""
-    spans = []
-    pos = text.find(passage)
-    while pos >= 0:
-        end = pos + len(passage)
-        glued_before = pos > 0 and passage[0].isalnum() and text[pos - 1].isalnum()
-        glued_after = end < len(text) and passage[-1].isalnum() and text[end].isalnum()
-        if not glued_before and not glued_after:
-            spans.append((pos, end))
-        pos = text.find(passage, pos + 1)
-    return spans
+from timeline.textmatch import find_quote, whole_occurrences
 
 
 def move_to_new_text(session: Session, old: Document, new: DocumentPlan) -> list[str]:
