@@ -104,15 +104,47 @@ def test_reingest_changes_nothing_and_dry_run_writes_nothing(
     assert dump(db_url) == after
 
 
-def test_replace_moves_quotes_or_refuses_by_name(
+def test_replace_on_the_seed_keeps_every_seed_quote(
+    seeded: str, run: Callable[..., Result]
+) -> None:
+    # The seed quotes the web text's "pp. 56", which the edition prints "pp. 5–6": the seed's
+    # reading of the damage finds the quote in the new text (issue 7).
+    before = rows(seeded, "SELECT count(*) FROM event_sources")
+    result = run("--db", seeded, "ingest", "frus", "--replace", str(V05))
+    assert "dropped the reading of 'pp. 56'" in result.stderr
+    assert rows(seeded, "SELECT count(*) FROM event_sources") == before
+    for quote, start, end, text in rows(
+        seeded,
+        "SELECT s.quote, s.char_start, s.char_end, d.text FROM event_sources s "
+        "JOIN documents d ON d.id = s.document_id",
+    ):
+        assert text[start:end] == quote  # type: ignore[index]
+    ((quote,),) = rows(
+        seeded,
+        "SELECT s.quote FROM event_sources s JOIN events e ON e.id = s.event_id "
+        "WHERE e.key = '1961-02-22-message-to-khrushchev' AND s.quote LIKE 'see Foreign%'",
+    )
+    assert str(quote).endswith("pp. 5-6")
+    run("--db", seeded, "check")
+    report = run("--db", seeded, "report", "--sources", "--format", "json").stdout
+    for (key,) in rows(seeded, "SELECT key FROM events"):
+        assert f'"{key}"' in report
+
+
+def test_replace_refuses_by_name_when_a_quote_is_gone(
     seeded: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    before = dump(seeded)
-    result = run("--db", seeded, "ingest", "frus", "--replace", str(V05), expect=1)
-    # the seed quotes the web text's "pp. 56", which the edition prints "pp. 5–6"
-    assert "1961-02-22-message-to-khrushchev" in result.stderr and "nothing was changed" in (
-        result.stderr
+    edited = tmp_path / V05.name
+    edited.write_text(
+        V05.read_text(encoding="utf-8").replace(
+            "Under these circumstances, I am convinced", "I am convinced"
+        ),
+        encoding="utf-8",
     )
+    before = dump(seeded)
+    result = run("--db", seeded, "ingest", "frus", "--replace", str(edited), expect=1)
+    assert "1961-02-26-rusk-recommends-lifting-ban" in result.stderr
+    assert "nothing was changed" in result.stderr
     assert dump(seeded) == before
 
 

@@ -1,7 +1,9 @@
 """Moving what points into a document's old text onto its new text (``--replace``).
 
 Quotes, aliases and notes are found in the new text as the seed finds them (exactly, or folded,
-markers skipped); one that is not there refuses the whole load, by name. A reading records damage
+markers skipped); a quote that is not there is looked for again as the old text's readings say
+it (the new text may have the passage undamaged); one still not there refuses the whole load, by
+name. A reading records damage
 in the old text: where the new text does not have the damaged passage, the damage is gone with
 the old text, and the reading goes too (reported).
 """
@@ -44,10 +46,23 @@ def move_to_new_text(session: Session, old: Document, new: DocumentPlan) -> list
                 f"({passage[:60]!r}); nothing was changed"
             ) from None
 
+    def read(quote: str, start: int, end: int) -> str:
+        """The quote at ``start``–``end`` of the old text with the old text's readings in it:
+        what it says where the old text is damaged ("pp. 56" read as "pp. 5–6")."""
+        for reading in sorted(old.readings, key=lambda r: r.char_start, reverse=True):
+            if start <= reading.char_start and reading.char_end <= end:
+                at = reading.char_start - start
+                quote = quote[:at] + reading.reading + quote[reading.char_end - start :]
+        return quote
+
     for source in session.scalars(
         select(EventSource).where(EventSource.document_id == old.id).order_by(EventSource.id)
     ):
-        start, end = locate(source.quote, f"a quote of event '{source.event.key}'")
+        what = f"a quote of event '{source.event.key}'"
+        try:
+            start, end = find_quote(text, source.quote, ignore=ignore)
+        except QuoteNotFoundError:
+            start, end = locate(read(source.quote, source.char_start, source.char_end), what)
         source.char_start, source.char_end, source.quote = start, end, text[start:end]
     for alias in session.scalars(
         select(ActorAlias).where(ActorAlias.document_id == old.id).order_by(ActorAlias.id)

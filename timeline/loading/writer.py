@@ -122,7 +122,7 @@ def load_plan(
     counts = {
         "documents": len(plan.documents) - writer.skipped["documents"],
         "events": len(plan.events) - writer.skipped["events"],
-        "actors": len(plan.actors),
+        "actors": writer.actor_count,
         "statutes": len(plan.statutes),
         "sources": sum(len(e.sources) for e in plan.events.values() if e.key in writer.events),
         "readings": sum(len(d.readings) for d in plan.documents.values()),
@@ -168,6 +168,7 @@ class _Writer:
         self.notices: list[str] = []
         self.events: set[str] = set()
         self.reconciler: Reconciler | None = None
+        self.actor_count = 0
 
     # --- generic upserts -------------------------------------------------------------------
 
@@ -240,6 +241,7 @@ class _Writer:
         session.flush()
         self.reconciler = Reconciler(session, plan)
         actors.update(self.reconciler.resolve(self, actors))
+        self.actor_count = len({id(actor) for actor in actors.values()})  # matches merge
         self.documents = self.resolve_documents(documents)
         session.flush()
         self.write_offices(actors)
