@@ -25,6 +25,13 @@ def test_version(run: Callable[..., Result]) -> None:
     assert run("--version").stdout == f"timeline, version {__version__}\n"
 
 
+def test_the_installed_version_is_the_package_s_own() -> None:
+    """pyproject.toml takes its version from timeline/__init__.py; the metadata must agree."""
+    from importlib.metadata import version
+
+    assert version("policy-timeline") == __version__
+
+
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_every_command_has_help_with_an_example(
     run: Callable[..., Result], command: str | None

@@ -1,8 +1,5 @@
 """timeline: an auditable policy-timeline database built from primary sources."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("policy-timeline")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+checkout"
+# The one place the version is written: pyproject.toml reads it from here (hatch's version
+# source), so `timeline --version` need not load importlib.metadata (two thirds of start-up).
+__version__ = "0.1.0"
