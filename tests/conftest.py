@@ -113,6 +113,17 @@ def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
         database.dispose()
 
 
+def execute(url: str, *statements: str) -> None:
+    """Run raw SQL statements in one transaction: how a test plants what a hand edit would."""
+    database = Database.open(url)
+    try:
+        with database.begin() as session:
+            for statement in statements:
+                session.execute(sa.text(statement))
+    finally:
+        database.dispose()
+
+
 def file_digest(path: str | Path) -> str | None:
     path = Path(path)
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None

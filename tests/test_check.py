@@ -7,20 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from click.testing import Result
+from conftest import execute
 
 from timeline.db import Database
-
-
-def execute(url: str, *statements: str) -> None:
-    database = Database.open(url)
-    try:
-        with database.begin() as session:
-            for statement in statements:
-                session.execute(sa.text(statement))
-    finally:
-        database.dispose()
 
 
 def test_a_clean_seeded_database_passes(seeded: str, run: Callable[..., Result]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from conftest import BACKENDS, dump, file_digest, reset_postgres
+from conftest import BACKENDS, dump, execute, file_digest, reset_postgres
 
 from timeline.cli import main
 from timeline.db import Database, head_revision
@@ -29,16 +29,6 @@ def rows_of(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the model's tables (not the search index): what an import must restore."""
     state = dump(url)
     return {name: state.get(name, []) for name in TABLES}
-
-
-def execute(url: str, *statements: str) -> None:
-    database = Database.open(url)
-    try:
-        with database.begin() as session:
-            for statement in statements:
-                session.execute(sa.text(statement))
-    finally:
-        database.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from timeline.dates import HistDate
@@ -89,12 +89,7 @@ def _read_sidecar(sidecar: Path) -> dict[str, Value]:
         raise SourceFormatError(f"{where}: not UTF-8 (byte offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SourceFormatError(f"{where}: bad TOML ({exc})") from None
-    unknown = sorted(set(table) - set(FIELDS))
-    if unknown:
-        raise SourceFormatError(
-            f"{where}: unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-            f"(expected: {', '.join(FIELDS)})"
-        )
+    _refuse_unknown(where, table)
     values: dict[str, Value] = {}
     for name, raw in table.items():
         if name in _NAME_LISTS:
@@ -108,13 +103,17 @@ def _read_sidecar(sidecar: Path) -> dict[str, Value]:
     return values
 
 
-def _read_overrides(overrides: Mapping[str, str]) -> dict[str, Value]:
-    unknown = sorted(set(overrides) - set(FIELDS))
+def _refuse_unknown(where: str, names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - set(FIELDS))
     if unknown:
         raise SourceFormatError(
-            f"{_COMMAND_LINE}: unknown field{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(unknown)} (expected: {', '.join(FIELDS)})"
+            f"{where}: unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(expected: {', '.join(FIELDS)})"
         )
+
+
+def _read_overrides(overrides: Mapping[str, str]) -> dict[str, Value]:
+    _refuse_unknown(_COMMAND_LINE, overrides)
     values: dict[str, Value] = {}
     for name, raw in overrides.items():
         if name in _NAME_LISTS:
