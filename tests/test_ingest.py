@@ -109,15 +109,10 @@ def test_replace_on_the_seed_keeps_every_seed_quote(
 ) -> None:
     # The seed quotes the web text's "pp. 56", which the edition prints "pp. 5–6": the seed's
     # reading of the damage finds the quote in the new text (issue 7).
-    per_event = (
-        "SELECT e.key, count(*) FROM event_sources s JOIN events e ON e.id = s.event_id "
-        "GROUP BY e.key ORDER BY e.key"
-    )
-    before = rows(seeded, per_event)
+    before = rows(seeded, "SELECT count(*) FROM event_sources")
     result = run("--db", seeded, "ingest", "frus", "--replace", str(V05))
     assert "dropped the reading of 'pp. 56'" in result.stderr
-    after = dict(rows(seeded, per_event))  # the excerpt's own events come in beside the seed's
-    assert {key: after.get(key) for key, _ in before} == dict(before)
+    assert rows(seeded, "SELECT count(*) FROM event_sources") == before
     for quote, start, end, text in rows(
         seeded,
         "SELECT s.quote, s.char_start, s.char_end, d.text FROM event_sources s "

@@ -209,3 +209,26 @@ def test_postgresql_and_sqlite_give_identical_reports(
                 run("--db", db, "report", "-f", fmt, *args).stdout for db in (sqlite, postgres_url)
             ]
             assert outputs[0] == outputs[1], (fmt, args)
+
+
+def test_the_seed_tells_how_the_ban_ended(seeded: str, run: Callable[..., Result]) -> None:
+    """Issue 7: the excerpt's documents 32 and 43 add Hammer's report and the lifting of the ban."""
+    out = run(
+        "--db",
+        seeded,
+        "report",
+        "--from",
+        "1961-02",
+        "--to",
+        "1961-03",
+        "--sources",
+        "--format",
+        "markdown",
+    ).stdout
+    assert "18 Feb 1961" in out and "Hammer reports that Mikoyan and Khrushchev" in out
+    assert "Both Mikoyan and Khrushchev stressed US inspection" in out
+    assert "20 Mar 1961" in out and "lifting" in out
+    assert (
+        "On March 20 the Department of the Treasury announced that it was lifting the ban on "
+        "the importation of Soviet crab meat." in out
+    )

@@ -334,6 +334,36 @@ def _mention(
     return {"actor": actor, "alias": text[start:end], "char_start": start, "char_end": end}
 
 
+def read_keyed(plan: LoadPlan, path: Path) -> str:
+    """Read an annotation file that names a document of ``plan`` by key (``document = "KEY"``):
+    its events, located in that document's text, go into ``plan``; return the key."""
+    data = load_toml(path)
+    top = Entry(data, path.name)
+    top.check_fields({"document"}, {"event"})
+    key = top.str("document")
+    document = plan.documents.get(key) if isinstance(key, str) else None
+    if document is None:
+        raise top.fail(f"document '{key}' is not among the documents read")
+    text = document.values["text"]
+
+    def locate(quote: str, where: Entry) -> tuple[int, int]:
+        try:
+            return find_quote(text, quote, ignore=document.ignore)
+        except QuoteNotFoundError as exc:
+            raise where.fail(f"not found in {key}: {exc}") from exc
+
+    entries = data.get("event", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise top.fail("'event' must be a list of [[event]] tables")
+    for number, entry_data in enumerate(entries, start=1):
+        entry = Entry(entry_data, f"{path.name}: event {entry_data.get('key', number)!s}")
+        event = _event(plan, document, locate, entry)
+        if event.key in plan.events:
+            raise entry.fail(f"duplicate event key '{event.key}'")
+        plan.events[event.key] = event
+    return key
+
+
 def _event(
     plan: LoadPlan,
     document: DocumentPlan,

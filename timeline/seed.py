@@ -19,10 +19,12 @@ from timeline.annotations import (
     load_toml,
     parse_date,
     read_document,
+    read_keyed,
 )
 from timeline.db import Database
 from timeline.errors import SeedError
 from timeline.loading import LoadPlan, LoadSummary, Row, load_plan
+from timeline.loading.frus import FrusReader
 from timeline.paths import seed_dir as default_seed_dir
 
 SEED_VOLUME = "frus1961-63v05"
@@ -42,13 +44,19 @@ def read_seed(directory: Path | None = None) -> LoadPlan:
     texts = sorted(directory.glob("*.txt"))
     if not texts:
         raise SeedError(f"seed folder '{directory}' holds no texts (*.txt)")
+    keyed = []  # annotation files naming a document by key (one of the volumes' documents)
     for annotation in sorted(directory.glob("*.toml")):
-        if annotation.name not in ("sources.toml", "statutes.toml", "actors.toml") and not (
-            annotation.with_suffix(".txt").exists()
-        ):
+        if annotation.name in ("sources.toml", "statutes.toml", "actors.toml"):
+            continue
+        if isinstance(load_toml(annotation).get("document"), str):
+            keyed.append(annotation)
+        elif not annotation.with_suffix(".txt").exists():
             raise SeedError(f"{annotation.name}: no text {annotation.with_suffix('.txt').name}")
     for text_path in texts:
         read_document(plan, text_path)
+    _read_volumes(plan, sorted(directory.glob("*.xml")))
+    for annotation in keyed:
+        read_keyed(plan, annotation)
     # Offices may cite a document, so they are checked once all documents are known.
     for entry in actor_entries:
         plan.offices[entry.data["key"]] = [
@@ -56,6 +64,20 @@ def read_seed(directory: Path | None = None) -> LoadPlan:
             for number, office in enumerate(entry.list("offices"), start=1)
         ]
     return plan
+
+
+def _read_volumes(plan: LoadPlan, paths: list[Path]) -> None:
+    """FRUS TEI volumes (excerpts) through the ingest converter; where a volume holds a document
+    the seed has as a text of its own, the seed's text is the one stored (and the volume's is
+    reported as kept out)."""
+    if not paths:
+        return
+    own = {key: doc.values["seed_file"] for key, doc in plan.documents.items()}
+    reader = FrusReader(plan, seed_file=True)
+    reader.kept.update(
+        (key, f"the seed's own text of it ({name}) is the one stored") for key, name in own.items()
+    )
+    reader.read(paths)
 
 
 def _read_sources(plan: LoadPlan, path: Path) -> None:

@@ -13,6 +13,7 @@ EVENT_KINDS = frozenset(
         "testimony",
         "finding",
         "ban",
+        "lifting",
         "denial",
         "meeting",
         "message",

@@ -54,6 +54,15 @@ def seed(app: App, directory: Path | None) -> None:
             database.upgrade()
         summary = load_seed(database, directory)
     click.echo(f"{database.name}: {seed_line(summary.counts)}")
+    if summary.skipped_records:
+        # One line: the excerpt's own d37 (the seed keeps its text) and its undated notes.
+        keys = ", ".join(record for record, _ in summary.skipped_records)
+        click.echo(
+            f"left out {len(summary.skipped_records)} documents of the volumes read ({keys}): the "
+            "seed's own text of a document is the one stored, and a document with no date is "
+            "not loaded",
+            err=True,
+        )
     if not summary.changed:
         click.echo("nothing changed: the database already held this seed")
         return
