@@ -17,9 +17,20 @@ CHRONOLOGY = [
     "1951-treasury-finding",
     "1951-soviet-crab-meat-ban",
     "1956-1961-soviet-denials",
+    "frus1961-63v05-d30-event",
+    "1961-02-18-hammer-reports-crab-meat-talks",
+    "frus1961-63v05-d32-event",
     "1961-02-21-crab-meat-discussion",
     "1961-02-22-message-to-khrushchev",
+    "frus1961-63v05-d36-event",
     "1961-02-26-rusk-recommends-lifting-ban",
+    "frus1961-63v05-d39-event",
+    "frus1961-63v05-d41-event",
+    "frus1961-63v05-d42-event",
+    "frus1961-63v05-d43-event",
+    "frus1961-63v05-d44-event",
+    "frus1961-63v05-d45-event",
+    "1961-03-20-treasury-lifts-crab-meat-ban",
     "1984-cia-past-information-to-customs",
     "1984-05-16-casey-letter-to-regan",
     "1984-05-16-cia-estimate-of-forced-laborers",
@@ -42,7 +53,7 @@ def test_first_report_creates_and_seeds_the_database(
 ) -> None:
     result = run("--db", db_url, "report")
     assert "creating it and loading the seed" in result.stderr
-    assert "loaded 2 documents, 16 events" in result.stderr
+    assert "loaded 11 documents, 27 events" in result.stderr
     assert "17 Jun 1930" in result.stdout and "Tariff Act of 1930 enacted" in result.stdout
     again = run("--db", db_url, "report")
     assert again.stderr == ""
@@ -63,7 +74,7 @@ def test_default_report_is_1930_through_1984_in_order(
         "1951",
         "c. 1956 – 26 Feb 1961",
     ]
-    assert dates[9] == "by 16 May 1984"
+    assert dates[20] == "by 16 May 1984"
 
 
 def test_json_has_what_the_issue_promises(seeded: str, run: Callable[..., Result]) -> None:
@@ -129,10 +140,18 @@ def test_window_selects_events_whose_range_overlaps_it(
         (
             "--actor",
             "rusk",
-            ["1961-02-21-crab-meat-discussion", "1961-02-26-rusk-recommends-lifting-ban"],
+            [
+                "frus1961-63v05-d30-event",
+                "1961-02-21-crab-meat-discussion",
+                "1961-02-26-rusk-recommends-lifting-ban",
+            ],
         ),
         ("--actor", "Wil iam", None),  # the OCR'd alias finds Casey
-        ("--actor", "Mikoyan", ["1956-1961-soviet-denials"]),
+        (
+            "--actor",
+            "Mikoyan",
+            ["1956-1961-soviet-denials", "1961-02-18-hammer-reports-crab-meat-talks"],
+        ),
         (
             "--statute",
             "tariff-act-1930",
@@ -154,7 +173,9 @@ def test_filters(
             "1930-06-17-tariff-act-enacted",
             "1951-treasury-finding",
             "1951-soviet-crab-meat-ban",
+            "1961-02-18-hammer-reports-crab-meat-talks",
             "1961-02-26-rusk-recommends-lifting-ban",
+            "1961-03-20-treasury-lifts-crab-meat-ban",
             "1984-05-16-casey-letter-to-regan",
             "1984-05-16-cia-conclusion-on-probative-value",
         ]
@@ -171,8 +192,8 @@ def test_markdown_is_a_chronology_with_numbered_source_notes(
     assert text.startswith("# Chronology, 1930–1984\n")
     assert "## 17 Jun 1930 — Tariff Act of 1930 enacted" in text
     assert text.count("[^1]") == 2  # the mark and its note
-    assert "[^34]" not in text  # the 2007 release is outside the window: 31 notes
-    assert "[^31]: Director of Central Intelligence" in text
+    assert "[^47]" not in text  # the 2007 release is outside the window: 44 notes
+    assert "[^44]: Director of Central Intelligence" in text
     assert "“Section 307 of the Tariff Act of 1930”" in text
     assert text.index("## 17 Jun 1930") < text.index("## c. 1945") < text.index("## 1951")
 
@@ -184,7 +205,7 @@ def test_csv_has_one_row_per_event(seeded: str, run: Callable[..., Result]) -> N
     assert [row["key"] for row in table] == CHRONOLOGY
     assert table[0]["edtf"] == "1930-06-17"
     assert table[0]["quotes"] == "Section 307 of the Tariff Act of 1930"
-    assert "Dean Rusk (author)" in table[8]["actors"]
+    assert "Dean Rusk (author)" in table[12]["actors"]
 
 
 def test_table_shows_quotes_only_when_asked(seeded: str, run: Callable[..., Result]) -> None:

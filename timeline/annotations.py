@@ -66,6 +66,8 @@ class Entry:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
+    if path.exists() and not path.is_file():  # a FIFO would block the read, a folder fail it
+        raise SeedError(f"{path.name}: not a regular file")
     try:
         with open_regular(path) as handle:
             return tomllib.load(handle)
