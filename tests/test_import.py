@@ -324,7 +324,7 @@ def _reorder_tables(document: dict[str, Any]) -> None:
 BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "truncated": (
         lambda d: d[: len(d) // 2],
-        "is truncated: it ends at byte {half}, in table 'events', after record ",
+        "is truncated: it ends at byte {half}, in table 'documents', after record ",
     ),
     "cut before the end": (lambda d: d[:-3], "is truncated: it ends at byte"),
     "empty": (lambda d: b"", "is empty"),
