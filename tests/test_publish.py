@@ -42,7 +42,7 @@ WRITERS: dict[str, Writer] = {
 # Every event of the seed, 2007 included, in chronological order (tests/test_report.py has the
 # 1930–1984 window of it).
 ALL_EVENTS = [*CHRONOLOGY, "2007-08-29-cia-release"]
-SEED_SOURCES = 34  # quotes over all events: the 1930–1984 report has 31 notes, 2007 adds 3
+SEED_SOURCES = 47  # quotes over all events: the 1930–1984 report has 44 notes, 2007 adds 3
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <b>bold</b> *not emphasis* [^1]'
 
@@ -438,7 +438,7 @@ def test_timelinejs_export_of_the_seed(database: Database) -> None:
 
     assert config["title"]["text"]["headline"] == "Chronology"
     title_text, _ = fragment_text(config["title"]["text"]["text"])
-    assert "16 events drawn from 2 documents" in title_text
+    assert "27 events drawn from 11 documents" in title_text
 
 
 def test_eras_come_only_from_dated_spans_in_the_data(database: Database) -> None:
@@ -504,7 +504,7 @@ def _footnotes(text: str) -> tuple[list[int], list[int]]:
 def test_markdown_is_the_whole_chronology_with_every_note(database: Database) -> None:
     text, ticks = export(database, "markdown")
     assert ticks == len(ALL_EVENTS)
-    assert text.startswith("# Chronology, 1930–2007\n\n16 events from 2 documents.")
+    assert text.startswith("# Chronology, 1930–2007\n\n27 events from 11 documents.")
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
     with database.session() as session:
         titles = {e.key: e.title for e in session.scalars(select(Event))}
@@ -520,7 +520,7 @@ def test_markdown_is_the_whole_chronology_with_every_note(database: Database) ->
         "(`frus1961-63v05-d37`, characters 1064–1101): “Section 307 of the Tariff Act of 1930”."
         in text
     )
-    assert "[^34]: Director of Central Intelligence" in text and text.endswith("“RIFPUB”.\n")
+    assert "[^47]: Director of Central Intelligence" in text and text.endswith("“RIFPUB”.\n")
 
 
 def test_markdown_shows_markup_from_the_data_as_text(database: Database) -> None:
