@@ -42,7 +42,7 @@ WRITERS: dict[str, Writer] = {
 # Every event of the seed, 2007 included, in chronological order (tests/test_report.py has the
 # 1930–1984 window of it).
 ALL_EVENTS = [*CHRONOLOGY, "2007-08-29-cia-release"]
-SEED_SOURCES = 47  # quotes over all events: the 1930–1984 report has 44 notes, 2007 adds 3
+SEED_SOURCES = 50  # quotes over all events: the 1930–1984 report has 47 notes, 2007 adds 3
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <b>bold</b> *not emphasis* [^1]'
 
@@ -711,11 +711,14 @@ def test_events_are_written_as_they_are_read(database: Database, fmt: str) -> No
     with database.session() as session:
         titles = [e.title for e in stream_events(session)]
         WRITERS[fmt](session, out, ticks.append)
+    at = 0  # titles repeat (a volume's telegrams share one heading): look past the last match
     for number, title in enumerate(titles):
         escaped = {"timelinejs": html.escape(title), "html": html.escape(title, quote=False)}
         needle = escaped.get(fmt, markdown_escape(title))
+        at = next(i for i in range(at, len(out.writes)) if needle in out.writes[i][1])
         # the event's title goes out before the next event is read
-        assert next(n for n, text in out.writes if needle in text) == number
+        assert out.writes[at][0] == number
+        at += 1
 
 
 def test_same_bytes_on_sqlite_and_postgresql(
@@ -817,6 +820,7 @@ def test_datasette_searches_the_sqlite_export(
     assert "1984-05-16-casey-letter-to-regan" in search("events", "Regan")
     assert search("events", "nosuchword") == []
     assert search("documents", "Casey") == ["CIA-RDP88B00443R001500070028-8"]
-    assert search("documents", "Kennedy") == ["frus1961-63v05-d37"]
+    assert search("documents", "Kuzmin") == ["frus1961-63v05-d37"]
+    assert search("documents", "Hammer")[0] == "frus1961-63v05-d32"
     # the export stays a timeline database that timeline can read and check
     assert run("--db", str(target), "check").exit_code == 0

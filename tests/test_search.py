@@ -120,6 +120,7 @@ def test_kennedy_finds_the_frus_document(seeded: str, run: Callable[..., Result]
     assert found(hits(run, seeded, '"Dean Rusk"')) == {
         ("actor", "rusk", None),
         ("document", FRUS, FRUS),
+        ("document", "frus1961-63v05-d30", "frus1961-63v05-d30"),  # his memorandum of 17 Feb
     }
 
 

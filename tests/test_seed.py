@@ -48,7 +48,7 @@ def test_seed_loads_what_the_texts_establish(seeded: str) -> None:
         )
     )
     # The seed's two texts, nine dated documents of the FRUS excerpt (issue 7) and their events.
-    assert counts == {"documents": 11, "events": 27, "actors": 46, "statutes": 2, "sources": 47}
+    assert counts == {"documents": 11, "events": 27, "actors": 46, "statutes": 2, "sources": 50}
 
 
 def test_documents_are_stored_verbatim_with_their_hash(seeded: str) -> None:
@@ -70,7 +70,7 @@ def test_every_quote_is_the_text_at_its_offsets(seeded: str) -> None:
         "substr(d.text, s.char_start + 1, s.char_end - s.char_start) "
         "FROM event_sources s JOIN documents d ON d.id = s.document_id",
     )
-    assert len(quotes) == 47
+    assert len(quotes) == 50
     for quote, start, end, text, sql_slice in quotes:
         assert text[start:end] == quote == sql_slice  # type: ignore[index]
 

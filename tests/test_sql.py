@@ -32,7 +32,7 @@ def test_the_chronology_view_has_the_report_order(seeded: str, run: Callable[...
     ]
     report = run("--db", seeded, "report", "--from", "0001", "--to", "9999", "--format", "json")
     assert from_view == [e["key"] for e in json.loads(report.stdout)]
-    assert len(from_view) == 16
+    assert len(from_view) == 27
 
 
 def test_view_rows_match_the_report(seeded: str, run: Callable[..., Result]) -> None:
@@ -110,13 +110,13 @@ def test_every_format(seeded: str, run: Callable[..., Result], fmt: str) -> None
         assert json.loads(out)[0] == {"kind": "assessment", "n": 1}
     elif fmt == "ndjson":
         lines = out.splitlines()
-        assert len(lines) == 16
+        assert len(lines) == 17
         assert json.loads(lines[0]) == {"kind": "assessment", "n": 1}
     elif fmt in ("csv", "tsv"):
         table = list(csv.reader(io.StringIO(out), delimiter="\t" if fmt == "tsv" else ","))
         assert table[0] == ["kind", "n"]
         assert table[1] == ["assessment", "1"]
-        assert len(table) == 17
+        assert len(table) == 18
     elif fmt == "markdown":
         assert out.splitlines()[:3] == ["| kind | n |", "|---|---|", "| assessment | 1 |"]
     else:
@@ -166,7 +166,11 @@ def test_parameters(seeded: str, run: Callable[..., Result]) -> None:
             "json",
         )
     )
-    assert rows == [{"event_key": "1961-02-21-crab-meat-discussion"}]
+    # the Rusk–Kennedy talk of the seed, and the FRUS excerpt's memorandum of conversation
+    assert rows == [
+        {"event_key": "1961-02-21-crab-meat-discussion"},
+        {"event_key": "frus1961-63v05-d36-event"},
+    ]
 
 
 def test_the_query_can_come_from_stdin(seeded: str, run: Callable[..., Result]) -> None:
@@ -178,7 +182,7 @@ def test_the_query_can_come_from_stdin(seeded: str, run: Callable[..., Result]) 
         main, ["--db", seeded, "sql", "-", "-f", "csv"], input="SELECT count(*) AS n FROM documents"
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == "n\n2\n"
+    assert result.stdout == "n\n11\n"
 
 
 def test_a_missing_database_is_created_and_seeded_first(
@@ -187,7 +191,7 @@ def test_a_missing_database_is_created_and_seeded_first(
     out = run(
         "--db", str(tmp_path / "new.db"), "sql", "SELECT count(*) AS n FROM events", "-f", "csv"
     )
-    assert out.stdout == "n\n16\n"
+    assert out.stdout == "n\n27\n"
 
 
 WRITES = [
@@ -402,10 +406,10 @@ def test_sql_on_sqlite_opens_the_file_read_only(tmp_path: Path, run: Callable[..
     path.chmod(0o444)
     try:
         out = run("--db", str(path), "sql", "SELECT count(*) AS n FROM actors", "-f", "csv")
-        assert out.stdout == "n\n26\n"
+        assert out.stdout == "n\n46\n"
     finally:
         path.chmod(0o644)
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM actors").fetchone() == (26,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM actors").fetchone() == (46,)
 
 
 def test_upgrading_a_populated_database_fills_in_display_dates(db_url: str) -> None:
