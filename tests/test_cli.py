@@ -77,12 +77,14 @@ def test_listings_in_every_format(seeded: str, run: Callable[..., Result], fmt: 
     if fmt == "json":
         docs = json.loads(out)
         keys = [d["key"] for d in docs]
-        assert len(keys) == 11  # the seed's two texts and nine documents of the FRUS excerpt
-        assert keys[3] == "frus1961-63v05-d37" and keys[-1] == "CIA-RDP88B00443R001500070028-8"
-        assert docs[3]["events"] == 9
+        assert len(keys) == 17  # the seed's two texts and 15 documents of the FRUS excerpt
+        assert keys[7] == "frus1961-63v05-d37" and keys[-1] == "CIA-RDP88B00443R001500070028-8"
+        assert docs[7]["events"] == 9
+        assert docs[1]["events"] == 0  # an editorial note, dated by its place in the volume
     elif fmt == "ndjson":
         dates = [json.loads(line)["date"] for line in out.splitlines()]
-        assert dates[0] == "17 Feb 1961" and dates[3] == "26 Feb 1961"
+        assert dates[0] == "17 Feb 1961" and dates[7] == "26 Feb 1961"
+        assert dates[1] == "17 Feb 1961 – 18 Feb 1961"
         assert dates[-1] == "16 May 1984"
     elif fmt == "csv":
         assert next(csv.reader(io.StringIO(out))) == [
@@ -99,7 +101,7 @@ def test_listings_in_every_format(seeded: str, run: Callable[..., Result], fmt: 
 
 def test_each_table_lists(seeded: str, run: Callable[..., Result]) -> None:
     actors = json.loads(run("--db", seeded, "actors", "-f", "json").stdout)
-    assert len(actors) == 46
+    assert len(actors) == 49
     (rusk,) = [a for a in actors if a["key"] == "rusk"]
     assert rusk["offices"] == "Secretary of State (Jan 1961 – Jan 1969)"
     events = json.loads(run("--db", seeded, "events", "-f", "json").stdout)

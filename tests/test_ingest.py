@@ -33,9 +33,27 @@ def ingested(db_url: str, run: Callable[..., Result]) -> str:
 def test_every_excerpt_loads_and_checks(ingested: str, run: Callable[..., Result]) -> None:
     assert run("--db", ingested, "check").stdout.endswith("no problems\n")
     keys = [k for (k,) in rows(ingested, "SELECT key FROM documents ORDER BY key")]
-    assert len(keys) == 14 and "frus1961-63v05-d32" in keys
-    assert "frus1961-63v05-d31" not in keys  # an editorial note has no date: left out, reported
+    # the 1961-63 excerpt's six editorial notes are stored too, but make no event of their own
+    assert len(keys) == 20 and "frus1961-63v05-d32" in keys
     assert rows(ingested, "SELECT count(*) FROM events")[0][0] == 14
+
+
+def test_an_undated_document_is_dated_by_its_place_in_the_volume(ingested: str) -> None:
+    # An editorial note has no dateline and this volume no frus:doc-dateTime: the volume is in
+    # chronological order, so docs. 30 (17 Feb) and 32 (18 Feb) bound doc. 31.
+    ((edtf, precision, basis, note),) = rows(
+        ingested,
+        "SELECT date_edtf, date_precision, date_basis, metadata_note FROM documents "
+        "WHERE key = 'frus1961-63v05-d31'",
+    )
+    assert (edtf, precision, basis) == ("1961-02-17/1961-02-18", "interval", "placement")
+    assert "after doc. 30 (1961-02-17) and before doc. 32 (1961-02-18)" in str(note)
+    ((events,),) = rows(
+        ingested,
+        "SELECT count(*) FROM event_sources s JOIN documents d ON d.id = s.document_id "
+        "WHERE d.key = 'frus1961-63v05-d31'",
+    )
+    assert events == 0  # the editors' text, not an act of the period
 
 
 def test_document_spot_checks(ingested: str) -> None:

@@ -53,7 +53,7 @@ def test_first_report_creates_and_seeds_the_database(
 ) -> None:
     result = run("--db", db_url, "report")
     assert "creating it and loading the seed" in result.stderr
-    assert "loaded 11 documents, 27 events" in result.stderr
+    assert "loaded 17 documents, 27 events" in result.stderr
     assert "17 Jun 1930" in result.stdout and "Tariff Act of 1930 enacted" in result.stdout
     again = run("--db", db_url, "report")
     assert again.stderr == ""

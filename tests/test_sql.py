@@ -182,7 +182,7 @@ def test_the_query_can_come_from_stdin(seeded: str, run: Callable[..., Result]) 
         main, ["--db", seeded, "sql", "-", "-f", "csv"], input="SELECT count(*) AS n FROM documents"
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == "n\n11\n"
+    assert result.stdout == "n\n17\n"
 
 
 def test_a_missing_database_is_created_and_seeded_first(
@@ -406,10 +406,10 @@ def test_sql_on_sqlite_opens_the_file_read_only(tmp_path: Path, run: Callable[..
     path.chmod(0o444)
     try:
         out = run("--db", str(path), "sql", "SELECT count(*) AS n FROM actors", "-f", "csv")
-        assert out.stdout == "n\n46\n"
+        assert out.stdout == "n\n49\n"
     finally:
         path.chmod(0o644)
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM actors").fetchone() == (46,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM actors").fetchone() == (49,)
 
 
 def test_upgrading_a_populated_database_fills_in_display_dates(db_url: str) -> None:

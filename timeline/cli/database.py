@@ -55,12 +55,11 @@ def seed(app: App, directory: Path | None) -> None:
         summary = load_seed(database, directory)
     click.echo(f"{database.name}: {seed_line(summary.counts)}")
     if summary.skipped_records:
-        # One line: the excerpt's own d37 (the seed keeps its text) and its undated notes.
+        # One line: the excerpt's own d37 (the seed keeps its text).
         keys = ", ".join(record for record, _ in summary.skipped_records)
         click.echo(
             f"left out {len(summary.skipped_records)} documents of the volumes read ({keys}): the "
-            "seed's own text of a document is the one stored, and a document with no date is "
-            "not loaded",
+            "seed's own text of a document is the one stored",
             err=True,
         )
     if not summary.changed:

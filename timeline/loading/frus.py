@@ -3,8 +3,12 @@ one event per dated document, and the volume's glossary.
 
 Persons become actors only when a document names them (the persons list describes the whole
 volume); each is looked for among the stored actors first (:mod:`timeline.loading.reconcile`).
-A document without a date (an editorial note has no dateline and no ``frus:doc-dateTime``) is
-left out and reported: ``documents.date`` is required, and no date is invented.
+A document without a date of its own (an editorial note has no dateline, and older volumes no
+``frus:doc-dateTime``) is dated by its place in the volume, which the editors arrange in
+chronological order: from the date of the document printed before it to that of the one printed
+after it (``1961-02-17/1961-02-18``), open-ended at either end of the volume, with the date basis
+"placement" and a note naming both neighbours. Such a document is stored, quotable and searchable,
+but it is the editors' text, not an act of the period: it makes no event of its own.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
+from timeline.dates import HistDate
 from timeline.errors import LoadError
 from timeline.loading.plan import ActorMatch, DocumentPlan, EventPlan, LoadPlan, Row
 from timeline.loading.reconcile import name_key
@@ -65,6 +71,9 @@ class FrusReader:
     def read_volume(self, path: Path) -> None:
         header: VolumeHeader | None = None
         persons: dict[str, PersonRecord] = {}
+        # Undated documents wait for the next dated one, which bounds them (at most a few).
+        self.undated: list[DocumentRecord] = []
+        self.previous: DocumentRecord | None = None
         for item in iter_volume(path):
             if isinstance(item, VolumeHeader):
                 header = item
@@ -81,10 +90,58 @@ class FrusReader:
                 )
             else:
                 assert header is not None
+                if item.date is None:
+                    self.undated.append(item)
+                    continue
+                self.place_undated(path, header, persons, item)
                 self.document(path, header, persons, item)
+                self.previous = item
+        if header is not None:
+            self.place_undated(path, header, persons, None)
+
+    def place_undated(
+        self,
+        path: Path,
+        header: VolumeHeader,
+        persons: dict[str, PersonRecord],
+        following: DocumentRecord | None,
+    ) -> None:
+        """Date the documents waiting in ``self.undated`` by the dated documents around them."""
+        before, after = self.previous, following
+        for r in self.undated:
+            if before is None and after is None:
+                self.plan.skipped.append(
+                    (r.key, f"{r.doc_type} with no date, and no dated document in its volume")
+                )
+                continue
+            assert before is None or before.date is not None
+            assert after is None or after.date is not None
+            low = before.date.start.isoformat() if before is not None and before.date else ".."
+            high = after.date.end.isoformat() if after is not None and after.date else ".."
+            dated = replace(
+                r,
+                date=HistDate.parse(low if low == high else f"{low}/{high}"),
+                date_basis="placement",
+            )
+            sides = [
+                f"{where} doc. {n.number} ({n.date.edtf})"
+                for where, n in (("after", before), ("before", after))
+                if n is not None and n.date is not None
+            ]
+            note = (
+                "Undated in the edition; dated by its place in the volume, which is arranged in "
+                f"chronological order: it stands {' and '.join(sides)}."
+            )
+            self.document(path, header, persons, dated, note)
+        self.undated = []
 
     def document(
-        self, path: Path, header: VolumeHeader, persons: dict[str, PersonRecord], r: DocumentRecord
+        self,
+        path: Path,
+        header: VolumeHeader,
+        persons: dict[str, PersonRecord],
+        r: DocumentRecord,
+        note: str | None = None,
     ) -> None:
         plan = self.plan
         if r.key in self.kept:
@@ -96,11 +153,7 @@ class FrusReader:
                 "(one key, two texts in the same load)"
             )
         self.origins[r.key] = path.name
-        if r.date is None:
-            plan.skipped.append(
-                (r.key, f"{r.doc_type} with no date (no dateline, no frus:doc-dateTime)")
-            )
-            return
+        assert r.date is not None  # undated documents come through place_undated
         values: Row = {
             "key": r.key,
             "title": r.title,
@@ -119,6 +172,7 @@ class FrusReader:
             "date_time": r.time,
             "date_basis": r.date_basis,
             "source_note": r.source_note,
+            "metadata_note": note,
             "seed_file": path.name if self.seed_file else None,
             "text": r.text,
             "text_sha256": hashlib.sha256(r.text.encode("utf-8")).hexdigest(),
@@ -159,7 +213,7 @@ class FrusReader:
                 )
         doc.actors = links
         plan.documents[r.key] = doc
-        if r.event is None or r.event.date is None:
+        if r.event is None or r.event.date is None or r.date_basis == "placement":
             return
         start, end = r.event.quote
         actors = []
