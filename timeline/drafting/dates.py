@@ -80,7 +80,7 @@ _PERIOD = re.compile(
 # Words that point at the time of writing, or a span counted from it.
 _DEICTIC = re.compile(
     r"(?<![\w-])(?P<words>[Nn]ow|[Aa]t\s+present|[Aa]t\s+the\s+present\s+time|"
-    r"[Aa]t\s+this\s+(?:time|juncture|moment|stage|point)|[Tt]oday|[Yy]esterday|[Tt]omorrow|"
+    r"[Aa]t\s+this\s+(?:time|juncture|moment)|[Tt]oday|[Yy]esterday|[Tt]omorrow|"
     r"[Tt]his\s+(?:year|month)|[Ll]ast\s+(?:year|month)|[Nn]ext\s+(?:year|month)|"
     r"[Ee]arlier\s+this\s+(?:year|month))(?![\w-])"
 )

@@ -115,6 +115,7 @@ _PARAGRAPH = re.compile(r"\n[ \t\u00a0]*\n|\n(?=[ \t]*(?:[•\u2022*-]|\d{1,4}\.
 # marker of one or two digits run into it, then white space and what may open a sentence.
 _END = re.compile(r"[.?!]+[\"'”’)\]]*(?P<marker>\d{1,2})?(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _NUMBERED = re.compile(r"(?:\d{1,4}|[a-z]|[ivxIVX]{1,4})\.\s+(?=\S)")
+_NUMBER_ONLY = re.compile(r"\s*(?:\d{1,4}|[a-z]|[ivxIVX]{1,4})\.")
 _BULLET = re.compile(r"[•\u2022*-]\s+")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _INITIAL = re.compile(r"(?:^|[\s(])[A-Z]$")
@@ -171,6 +172,8 @@ def _split(text: str, start: int, end: int) -> Iterator[Span]:
         stop = m.end() - len(m.group("marker") or "")
         if text[m.start()] == "." and _abbreviation_before(text, m.start() + 1):
             continue
+        if _NUMBER_ONLY.fullmatch(text, begin, m.end()):
+            continue  # "1. Mr. Dillon": the number of a numbered paragraph
         if m.group("marker") and text[m.start() - 1].isdigit():
             continue  # "in 1951. 2 The": a number, not a marker, stands before the period
         yield begin, stop
