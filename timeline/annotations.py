@@ -26,6 +26,11 @@ from timeline.sources.files import open_regular
 from timeline.sources.spans import read_text
 from timeline.textmatch import find_quote, fold, whole_occurrences
 
+# How a date was reached (docs/annotations.md): from the text's words, from the document's date,
+# bounded by other dates, the document's own date, or an outside source. Checked here; stored
+# where the events table has the column.
+DATE_BASES = frozenset({"stated", "inferred", "bounded", "document", "external"})
+
 
 class Entry:
     """One table of an annotation file, with a name for error messages and strict field checks."""
@@ -384,9 +389,22 @@ def _event(
             "sequence",
             "actors",
             "statutes",
+            "draft",
+            "date_basis",
         },
     )
     key = entry.str("key")
+    draft = entry.data.get("draft", False)
+    if not isinstance(draft, bool):
+        raise entry.fail("'draft' must be true or false")
+    if draft:
+        # `timeline draft` marks what it guessed; only the curator's edit may load.
+        raise entry.fail(
+            "still marked draft = true: check the entry against the text, then remove the flag"
+        )
+    basis = entry.str("date_basis")
+    if basis is not None:
+        check_word(entry, "date basis", basis, DATE_BASES)
     date = _event_date(document, locate, entry)
     source = entry.str("source")
     values: Row = {

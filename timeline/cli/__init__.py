@@ -61,6 +61,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "timeline.cli.load:load",
         "Load annotation files: events and their quotes, on documents already stored.",
     ),
+    "draft": (
+        "timeline.cli.draft:draft",
+        "Draft candidate events of a stored document, as an annotation file to edit.",
+    ),
     "import": (
         "timeline.cli.exchange:import_command",
         "Load a `timeline export json` file into the database, in one transaction.",
