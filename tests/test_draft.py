@@ -114,8 +114,8 @@ def test_edited_draft_loads_and_flags_are_refused(
 
 
 def test_bad_inputs(seeded: str, run: Callable[..., Result], tmp_path: Path) -> None:
-    unknown = run("--db", seeded, "draft", "frus1961-63v05-d3", expect=1)
-    assert unknown.stderr.startswith("Error: no document has the key 'frus1961-63v05-d3'; did you")
+    unknown = run("--db", seeded, "draft", "frus1961-63v05-d377", expect=1)
+    assert unknown.stderr.startswith("Error: no document has the key 'frus1961-63v05-d377'; did")
     assert D37 in unknown.stderr
     existing = tmp_path / "kept.toml"
     existing.write_text("mine\n", "utf-8")
