@@ -67,6 +67,7 @@ def record_plan(record: CrestRecord, origin: str) -> tuple[DocumentPlan, EventPl
         "description": f"{record.doc_type.capitalize()} {record.key}, as CREST catalogues it.",
         "date": record.date,
         "date_note": f"The record's Publication Date, {record.date_text}.",
+        "date_basis": "document",
         "sequence": 0,
         "source": None,
     }

@@ -175,6 +175,7 @@ class FrusReader:
                 "description": f"{r.event.title} ({values['citation']})",
                 "date": r.event.date,
                 "date_note": f"the document's date, from its {r.date_basis}",
+                "date_basis": "document",
                 "sequence": 0,
                 "source": None,
             },

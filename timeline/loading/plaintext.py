@@ -107,6 +107,7 @@ def record_plan(
                 "description": f"{record.doc_type.capitalize()}: {record.title}.",
                 "date": date,
                 "date_note": f"The date its metadata gives, {record.date_text}.",
+                "date_basis": "document",
                 "sequence": 0,
                 "source": None,
             },
