@@ -141,9 +141,7 @@ def _event_date(
         if entry.str("date_from") != "document":
             raise entry.fail("'date_from' can only be \"document\"")
         if basis not in (None, "document"):
-            raise entry.fail(
-                "'date_from = \"document\"' is the basis \"document\"; drop 'date_basis'"
-            )
+            raise entry.fail("'date_from' is the basis \"document\"; drop 'date_basis'")
         basis = "document"
         date = HistDate.parse(str(anchor), text=entry.str("date_text"))
     if date.text:
