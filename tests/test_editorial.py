@@ -1,5 +1,5 @@
-"""Issue 9: the seed read against its texts as a documentary editor would, and the rules that keep it
-so: dates no more precise than their text, each with its basis; hedges kept; every description
+"""Issue 9: the seed read against its texts as a documentary editor would, and the rules that keep
+it so: dates no more precise than their text, each with its basis; hedges kept; every description
 sentence on a quote or bracketed; the editor's links marked as the editor's."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-
 from conftest import execute
+
 from timeline.description_rule import sentences, stem, unbracketed, unquoted_sentences
 
 CREST = "CIA-RDP88B00443R001500070028-8"
@@ -232,7 +232,8 @@ def test_check_warns_of_an_unquoted_description(seeded: str, run: Callable[..., 
     execute(
         seeded,
         "UPDATE events SET description = 'The CIA will keep the Treasury advised. "
-        "[This sentence is the editor''s.]' WHERE key = '1984-05-16-cia-estimate-of-forced-laborers'",
+        "[This sentence is the editor''s.]' "
+        "WHERE key = '1984-05-16-cia-estimate-of-forced-laborers'",
     )
     result = run("--db", seeded, "check")  # warnings leave the exit status 0
     lines = [line for line in result.output.splitlines() if line.startswith("warning:")]

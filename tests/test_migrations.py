@@ -124,7 +124,7 @@ def test_a_downgrade_refuses_to_drop_data_unless_forced(
             [*alembic, "downgrade", target], cwd=repo_root, capture_output=True, text=True
         )
         assert result.returncode != 0, target
-        assert "FAILED: refusing to downgrade: the database holds 18 documents and events" in (
+        assert "FAILED: refusing to downgrade: the database holds 19 documents and events" in (
             result.stdout + result.stderr
         )
     assert dump(seeded) == before

@@ -322,6 +322,8 @@ def description_warnings(connection: Connection) -> Iterator[Problem]:
         for event_id, name, alias in connection.execute(named.where(links.c.event_id.in_(ids))):
             names[event_id].extend(n for n in (name, alias) if n)
         for row in batch:
+            if not quotes[row.id]:
+                continue  # an event without a quote is a problem already (table_problems)
             also = [*names[row.id], *([row.date_text] if row.date_text else [])]
             also.extend(read for text, read in damage if any(text in q for q in quotes[row.id]))
             for found in unquoted_sentences(row.description, quotes[row.id], also):

@@ -430,18 +430,20 @@ class Event(DatedMixin, Base):
     date_note: Mapped[str | None] = mapped_column(
         Text, comment="how the date was read from the sources"
     )
-    date_basis: Mapped[str] = mapped_column(
-        String(16),
-        comment="how the date was reached: stated, document, inferred, bounded, external",
-    )
-    editorial_note: Mapped[str | None] = mapped_column(
-        Text, comment="the editor's words on the description's bracketed [...] text"
-    )
     sequence: Mapped[int] = mapped_column(
         Integer, default=0, comment="order among events with the same date bounds"
     )
     external_source_id: Mapped[int | None] = mapped_column(
         ForeignKey("external_sources.id"), comment="source of facts the quotes do not state"
+    )
+    # Added by 0006: last, after the date's columns too, as ADD COLUMN placed them.
+    date_basis: Mapped[str] = mapped_column(
+        String(16),
+        sort_order=1,
+        comment="how the date was reached: stated, document, inferred, bounded, external",
+    )
+    editorial_note: Mapped[str | None] = mapped_column(
+        Text, sort_order=1, comment="the editor's words on the description's bracketed [...] text"
     )
 
     external_source: Mapped[ExternalSource | None] = relationship()
@@ -474,6 +476,7 @@ class EventActor(Base):
     identified_by: Mapped[str] = mapped_column(
         String(16),
         default="text",
+        server_default="text",  # a link written in plain SQL is the text's unless it says so
         comment="text: the text names it; editor: the editor's identification",
     )
 
@@ -499,6 +502,7 @@ class EventStatute(Base):
     identified_by: Mapped[str] = mapped_column(
         String(16),
         default="text",
+        server_default="text",  # a link written in plain SQL is the text's unless it says so
         comment="text: the text names it; editor: the editor's identification",
     )
 

@@ -17,7 +17,7 @@ Events stored before this revision get a basis read from what they hold, in this
 equal to the date of a document they cite is ``document``; an interval or an open end is
 ``bounded``; a date with the source's words for it is ``stated``; a date with an external source
 and no words from the text is ``external``; the rest ``inferred``. Links stored before it are
-``text``. A curator corrects them by loading the annotation again.
+``text`` (the column's default). A curator corrects them by loading the annotation again.
 
 SQLite adds NOT NULL and CHECK only by copying the table (SQLite's recipe, as in 0004 and 0005),
 with the views and triggers set aside meanwhile.
@@ -131,15 +131,19 @@ def _unconstrained(table: str, column: str, words: Sequence[str]) -> Callable[[s
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table, (column, _, comment) in WORD_COLUMNS.items():
+        # A link written in plain SQL is the text's unless it says otherwise; a date has no
+        # default basis. The links stored before this revision become "text" by the default.
+        default = sa.text("'text'") if column == "identified_by" else None
         op.add_column(
-            table, sa.Column(column, sa.String(length=16), nullable=True, comment=comment)
+            table,
+            sa.Column(
+                column, sa.String(length=16), nullable=True, server_default=default, comment=comment
+            ),
         )
     op.add_column(
         "events", sa.Column("editorial_note", sa.Text(), nullable=True, comment=NOTE_COMMENT)
     )
     op.execute(BACKFILL)
-    op.execute("UPDATE event_actors SET identified_by = 'text'")
-    op.execute("UPDATE event_statutes SET identified_by = 'text'")
     if sqlite:
         with _schema_objects_set_aside():
             for table, (column, words, _comment) in WORD_COLUMNS.items():
