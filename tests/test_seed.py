@@ -47,7 +47,7 @@ def test_seed_loads_what_the_texts_establish(seeded: str) -> None:
             "SELECT 'sources', count(*) FROM event_sources",
         )
     )
-    assert counts == {"documents": 2, "events": 16, "actors": 26, "statutes": 2, "sources": 34}
+    assert counts == {"documents": 2, "events": 17, "actors": 26, "statutes": 2, "sources": 40}
 
 
 def test_documents_are_stored_verbatim_with_their_hash(seeded: str) -> None:
@@ -66,7 +66,7 @@ def test_every_quote_is_the_text_at_its_offsets(seeded: str) -> None:
         "substr(d.text, s.char_start + 1, s.char_end - s.char_start) "
         "FROM event_sources s JOIN documents d ON d.id = s.document_id",
     )
-    assert len(quotes) == 34
+    assert len(quotes) == 40
     for quote, start, end, text, sql_slice in quotes:
         assert text[start:end] == quote == sql_slice  # type: ignore[index]
 
@@ -182,7 +182,9 @@ def test_a_quote_not_in_its_text_is_refused_by_name(
             "unknown actor 'kuzmin2'",
         ),
         ('kind = "denial"', 'kind = "denail"', "unknown event kind 'denail'"),
-        ('date = "1945~"', 'date = "1945-13"', "no month 13"),
+        ('date = "1932-01-01"', 'date = "1932-13"', "no month 13"),
+        ('date_basis = "bounded"', 'date_basis = "reckoned"', "unknown date_basis 'reckoned'"),
+        ('date_basis = "external"\n', "", "'date' needs a 'date_basis'"),
         ('resolve = "February 21"', 'resolve = "Februar 21"', "Februar 21"),
         ('date_text = "in 1951"', 'date_text = "in 1952"', "not found"),
         (
@@ -190,7 +192,7 @@ def test_a_quote_not_in_its_text_is_refused_by_name(
             '{ actor = "dillon", text = "Mr. Dilon" }',
             "mention",
         ),
-        ('title = "The Treasury bans', 'titel = "The Treasury bans', "missing field(s): title"),
+        ('title = "The Treasury banned', 'titel = "The Treasury banned', "missing field(s): title"),
         ('kind = "ban"', 'kind = "ban"\ncolour = "red"', "unknown field(s): colour"),
     ],
 )
