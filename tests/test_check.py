@@ -40,7 +40,8 @@ PLANTED = {
         "document's text at 1065–1102"
     ),
     "UPDATE event_sources SET char_end = 99999 WHERE id = 2": (
-        "event_sources id 2 (event '1932-01-01-forced-labor-provisions-in-force'): char_start–char_end"
+        "event_sources id 2 (event '1932-01-01-forced-labor-provisions-in-force'): "
+        "char_start–char_end"
     ),
     "UPDATE actor_aliases SET char_start = char_start + 1, char_end = char_end + 1 WHERE id = 1": (
         "actor_aliases id 1 (actor 'rusk'): alias differs from the document's text at 21–44"
