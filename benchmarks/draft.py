@@ -72,9 +72,7 @@ def main(arguments: list[str]) -> None:
             load_plan(database, read_frus(frus_paths([Path(a) for a in arguments])))
             with database.session() as session:
                 keys = list(
-                    session.scalars(
-                        select(Document.key).where(Document.key.not_in(SEED_DOCUMENTS))
-                    )
+                    session.scalars(select(Document.key).where(Document.key.not_in(SEED_DOCUMENTS)))
                 )
             counts = [(key, len(draft_document(database, key)[1])) for key in sorted(keys)]
             print()

@@ -15,7 +15,7 @@ from timeline.db import Database
 
 def test_a_clean_seeded_database_passes(seeded: str, run: Callable[..., Result]) -> None:
     result = run("--db", seeded, "check")
-    assert result.stdout == f"{Database.open(seeded).name}: checked 711 records: no problems\n"
+    assert result.stdout == f"{Database.open(seeded).name}: checked 718 records: no problems\n"
     assert result.stderr == ""
 
 
@@ -40,7 +40,8 @@ PLANTED = {
         "document's text at 1065–1102"
     ),
     "UPDATE event_sources SET char_end = 99999 WHERE id = 2": (
-        "event_sources id 2 (event '1945-forced-labor-soviet-crab-industry'): char_start–char_end"
+        "event_sources id 2 (event '1932-01-01-forced-labor-provisions-in-force'): "
+        "char_start–char_end"
     ),
     "UPDATE actor_aliases SET char_start = char_start + 1, char_end = char_end + 1 WHERE id = 1": (
         "actor_aliases id 1 (actor 'rusk'): alias differs from the document's text at 21–44"
@@ -60,11 +61,12 @@ PLANTED = {
         f"documents 'frus1961-63v05-d37' (id 1): text_sha256 {'0' * 64} is not the SHA-256"
     ),
     "UPDATE events SET date_edtf = '2024-13-45' WHERE id = 3": (
-        "events '1951-eyewitness-affidavits' (id 3): date_edtf '2024-13-45' is not a date"
+        "events 'soviet-crab-industry-labor-before-1951-ban' (id 3): date_edtf '2024-13-45' is "
+        "not a date"
     ),
     "UPDATE events SET date_display = 'soon' WHERE id = 4": (
-        "events '1951-treasury-finding' (id 4): date_display 'soon' does not agree with "
-        "date_edtf '1951' (it gives '1951')"
+        "events 'eyewitness-affidavits-before-1951-ban' (id 4): date_display 'soon' does not "
+        "agree with date_edtf '../1951' (it gives 'by 1951')"
     ),
     "UPDATE events SET date_end = '1999-12-31' WHERE id = 5": (
         "events '1951-soviet-crab-meat-ban' (id 5): date_end '1999-12-31' does not agree with "
@@ -96,7 +98,7 @@ def test_every_planted_problem_is_reported(seeded: str, run: Callable[..., Resul
     for statement, expected in PLANTED.items():
         assert any(line.startswith(expected) for line in lines), (statement, result.stdout)
     assert result.stderr.startswith("Error: ")
-    assert f": {len(PLANTED)} problems in 709 records\n" in result.stderr  # 2 quotes deleted
+    assert f": {len(PLANTED)} problems in 716 records\n" in result.stderr  # 2 quotes deleted
     assert result.stderr.count("\n") == 1
     assert len(lines) == int(result.stderr.split(": ")[-1].split()[0])
 
@@ -155,4 +157,4 @@ def test_a_checked_database_round_trips_clean(
     run("--db", seeded, "export", fmt, "-o", str(path))
     target = str(tmp_path / "copy.db")
     run("--db", target, "import", str(path))
-    assert run("--db", target, "check").stdout.endswith(": checked 711 records: no problems\n")
+    assert run("--db", target, "check").stdout.endswith(": checked 718 records: no problems\n")

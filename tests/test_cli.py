@@ -105,7 +105,7 @@ def test_each_table_lists(seeded: str, run: Callable[..., Result]) -> None:
     (rusk,) = [a for a in actors if a["key"] == "rusk"]
     assert rusk["offices"] == "Secretary of State (Jan 1961 – Jan 1969)"
     events = json.loads(run("--db", seeded, "events", "-f", "json").stdout)
-    assert len(events) == 27 and events[-1]["key"] == "2007-08-29-cia-release"
+    assert len(events) == 28 and events[-1]["key"] == "2007-08-29-cia-release"
     statutes = json.loads(run("--db", seeded, "statutes", "-f", "json").stdout)
     assert [s["citation"] for s in statutes] == [
         "Tariff Act of 1930, 46 Stat. 590",
@@ -130,7 +130,7 @@ def test_show_an_actor_with_events_in_order(seeded: str, run: Callable[..., Resu
     ]
     text = run("--db", seeded, "show", "casey").stdout
     assert text.startswith("actor casey\n")
-    assert "16 May 1984  Casey writes to Treasury Secretary Regan" in text
+    assert "16 May 1984  Casey wrote to Treasury Secretary Regan" in text
 
 
 def test_show_a_statute_and_a_document(seeded: str, run: Callable[..., Result]) -> None:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 from conftest import dump
 
-from timeline.annotations import DATE_BASES
+from timeline.vocabulary import DATE_BASES
 from timeline.dates import HistDate
 from timeline.drafting.dates import find_dates
 from timeline.drafting.sentences import Region, split_sentences

@@ -209,7 +209,7 @@ def test_sqlite_export_is_a_plain_sqlite_file_and_a_timeline_database(
     assert report == run("--db", seeded, "report").stdout
     assert export(run, str(out), "json") == export(run, seeded, "json")
     found = run("--db", str(out), "search", "forced labor").stdout
-    assert "1984-cia-past-information-to-" in found  # the search index was built as rows went in
+    assert "cia-past-information-to-customs" in found  # the search index was built as rows went in
 
 
 def test_sqlite_export_is_the_same_from_postgresql_as_from_sqlite(

@@ -52,7 +52,10 @@ BAD = {
         f"event {EVENT}, quote 1: not found in frus1961-63v05-d37",
     ),
     "date phrase absent": (
-        ('date_from = "document"', 'date = "1961-02"\ndate_text = "in February 1961"'),
+        (
+            'date_from = "document"',
+            'date = "1961-02"\ndate_basis = "stated"\ndate_text = "in February 1961"',
+        ),
         f"event {EVENT}: not found in frus1961-63v05-d37",
     ),
     "resolve phrase absent": (

@@ -10,13 +10,15 @@ from collections.abc import Callable
 import pytest
 from click.testing import Result
 
+# Issue 9: the finding is one act with the ban; the labor, the affidavits and the denials are
+# dated only "by" a day (placed at it); the distribution is the original's (17 May) and the
+# undated WASHFAX's ("16 May 1984 onward"); the forced-labor provisions in force in 1932.
 CHRONOLOGY = [
     "1930-06-17-tariff-act-enacted",
-    "1945-forced-labor-soviet-crab-industry",
-    "1951-eyewitness-affidavits",
-    "1951-treasury-finding",
+    "1932-01-01-forced-labor-provisions-in-force",
     "1951-soviet-crab-meat-ban",
-    "1956-1961-soviet-denials",
+    "soviet-crab-industry-labor-before-1951-ban",
+    "eyewitness-affidavits-before-1951-ban",
     "frus1961-63v05-d30-event",
     "1961-02-18-hammer-reports-crab-meat-talks",
     "frus1961-63v05-d32-event",
@@ -24,6 +26,7 @@ CHRONOLOGY = [
     "1961-02-22-message-to-khrushchev",
     "frus1961-63v05-d36-event",
     "1961-02-26-rusk-recommends-lifting-ban",
+    "soviet-denials-of-convict-labor-in-crab-industry",
     "frus1961-63v05-d39-event",
     "frus1961-63v05-d41-event",
     "frus1961-63v05-d42-event",
@@ -31,13 +34,15 @@ CHRONOLOGY = [
     "frus1961-63v05-d44-event",
     "frus1961-63v05-d45-event",
     "1961-03-20-treasury-lifts-crab-meat-ban",
-    "1984-cia-past-information-to-customs",
+    "cia-past-information-to-customs",
     "1984-05-16-casey-letter-to-regan",
     "1984-05-16-cia-estimate-of-forced-laborers",
     "1984-05-16-cia-conclusion-on-probative-value",
     "1984-05-16-casey-memorandum-to-shultz",
-    "1984-05-17-letter-distributed",
+    "washfax-to-mcnamar",
+    "1984-05-17-original-to-addressee",
 ]
+CIA_DOCUMENT = "CIA-RDP88B00443R001500070028-8"
 
 
 def report_json(run: Callable[..., Result], db: str, *args: str) -> list[dict[str, object]]:
@@ -53,8 +58,8 @@ def test_first_report_creates_and_seeds_the_database(
 ) -> None:
     result = run("--db", db_url, "report")
     assert "creating it and loading the seed" in result.stderr
-    assert "loaded 17 documents, 27 events" in result.stderr
-    assert "17 Jun 1930" in result.stdout and "Tariff Act of 1930 enacted" in result.stdout
+    assert "loaded 17 documents, 28 events" in result.stderr
+    assert "17 Jun 1930" in result.stdout and "Tariff Act of 1930 was" in result.stdout
     again = run("--db", db_url, "report")
     assert again.stderr == ""
     assert again.stdout == result.stdout
@@ -66,15 +71,9 @@ def test_default_report_is_1930_through_1984_in_order(
     events = report_json(run, seeded)
     assert keys(events) == CHRONOLOGY
     dates = [event["date"] for event in events]
-    assert dates[:6] == [
-        "17 Jun 1930",
-        "c. 1945",
-        "c. 1945 – 1951",
-        "1951",
-        "1951",
-        "c. 1956 – 26 Feb 1961",
-    ]
-    assert dates[20] == "by 16 May 1984"
+    assert dates[:5] == ["17 Jun 1930", "1 Jan 1932", "1951", "by 1951", "by 1951"]
+    assert dates[12] == "by 26 Feb 1961" and dates[19:21] == ["20 Mar 1961", "by 16 May 1984"]
+    assert dates[25:] == ["16 May 1984 onward", "17 May 1984"]
 
 
 def test_json_has_what_the_issue_promises(seeded: str, run: Callable[..., Result]) -> None:
@@ -90,15 +89,22 @@ def test_json_has_what_the_issue_promises(seeded: str, run: Callable[..., Result
         "precision": "day",
         "kind": "recommendation",
     }
-    assert {"name": "C. Douglas Dillon", "role": "concurring", "key": "dillon"} in event["actors"]
+    assert {
+        "name": "C. Douglas Dillon",
+        "role": "concurring",
+        "key": "dillon",
+        "identified_by": "text",
+    } in event["actors"]
     assert event["statutes"] == [
         {
             "key": "tariff-act-1930-s307",
             "citation": "Tariff Act of 1930 § 307, 46 Stat. 689, 19 U.S.C. 1307",
             "relation": "cited",
+            "identified_by": "text",
         }
     ]
-    source = event["sources"][2]
+    assert event["date_basis"] == "document"
+    source = event["sources"][4]
     assert source["document"] == "frus1961-63v05-d37"
     assert source["quote"].startswith("In the Departmentʼs opinion")  # the text's own U+02BC
     assert source["char_end"] - source["char_start"] == len(source["quote"])
@@ -108,30 +114,37 @@ def test_window_selects_events_whose_range_overlaps_it(
     seeded: str, run: Callable[..., Result]
 ) -> None:
     # the CIA's undated help to Customs ("by 16 May 1984") could fall in any earlier window
-    undated = "1984-cia-past-information-to-customs"
-    # the denials run c. 1956 – 26 Feb 1961: inside a window of 1958 alone
-    assert keys(report_json(run, seeded, "--from", "1958", "--to", "1958")) == [
-        "1956-1961-soviet-denials",
-        undated,
+    undated = "cia-past-information-to-customs"
+    denials = "soviet-denials-of-convict-labor-in-crab-industry"  # by 26 Feb 1961
+    before_1951 = [
+        "soviet-crab-industry-labor-before-1951-ban",
+        "eyewitness-affidavits-before-1951-ban",
     ]
-    # "1951" overlaps June 1951; so do the affidavits (c. 1945 – 1951)
+    assert keys(report_json(run, seeded, "--from", "1958", "--to", "1958")) == [denials, undated]
+    # "1951" overlaps June 1951; so does what is dated "by 1951"
     assert keys(report_json(run, seeded, "--from", "1951-06", "--to", "1951-06-30")) == [
-        "1951-eyewitness-affidavits",
-        "1951-treasury-finding",
         "1951-soviet-crab-meat-ban",
+        *before_1951,
+        denials,
         undated,
     ]
     assert keys(report_json(run, seeded, "--from", "1961-02-22", "--to", "1961-02-22")) == [
-        "1956-1961-soviet-denials",
         "1961-02-22-message-to-khrushchev",
+        denials,
         undated,
     ]
+    # the WASHFAX is undated: from the letter's day on
     assert keys(report_json(run, seeded, "--from", "1984-05-17", "--to", "1984-05")) == [
-        "1984-05-17-letter-distributed"
+        "washfax-to-mcnamar",
+        "1984-05-17-original-to-addressee",
     ]
     later = report_json(run, seeded, "--from", "1985", "--to", "2010")
-    assert keys(later) == ["2007-08-29-cia-release"]
-    assert keys(report_json(run, seeded, "--from", "1932", "--to", "1940")) == [undated]
+    assert keys(later) == ["washfax-to-mcnamar", "2007-08-29-cia-release"]
+    assert keys(report_json(run, seeded, "--from", "1933", "--to", "1940")) == [
+        *before_1951,
+        denials,
+        undated,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -150,7 +163,10 @@ def test_window_selects_events_whose_range_overlaps_it(
         (
             "--actor",
             "Mikoyan",
-            ["1956-1961-soviet-denials", "1961-02-18-hammer-reports-crab-meat-talks"],
+            [
+                "1961-02-18-hammer-reports-crab-meat-talks",
+                "soviet-denials-of-convict-labor-in-crab-industry",
+            ],
         ),
         (
             "--statute",
@@ -159,7 +175,7 @@ def test_window_selects_events_whose_range_overlaps_it(
         ),
         ("--statute", "19 U.S.C. 1307", None),
         ("--document", "CIA-RDP88B00443R001500070028-8", None),
-        ("--kind", "Denial", ["1956-1961-soviet-denials"]),
+        ("--kind", "Denial", ["soviet-denials-of-convict-labor-in-crab-industry"]),
     ],
 )
 def test_filters(
@@ -171,7 +187,7 @@ def test_filters(
     elif option == "--statute" and value == "19 U.S.C. 1307":
         assert found == [
             "1930-06-17-tariff-act-enacted",
-            "1951-treasury-finding",
+            "1932-01-01-forced-labor-provisions-in-force",
             "1951-soviet-crab-meat-ban",
             "1961-02-18-hammer-reports-crab-meat-talks",
             "1961-02-26-rusk-recommends-lifting-ban",
@@ -180,7 +196,7 @@ def test_filters(
             "1984-05-16-cia-conclusion-on-probative-value",
         ]
     elif option == "--document":
-        assert found == [k for k in CHRONOLOGY if k.startswith("1984")]
+        assert found == CHRONOLOGY[CHRONOLOGY.index("cia-past-information-to-customs") :]
     else:
         assert found == expected
 
@@ -190,12 +206,12 @@ def test_markdown_is_a_chronology_with_numbered_source_notes(
 ) -> None:
     text = run("--db", seeded, "report", "-f", "markdown", "--sources").stdout
     assert text.startswith("# Chronology, 1930–1984\n")
-    assert "## 17 Jun 1930 — Tariff Act of 1930 enacted" in text
+    assert "## 17 Jun 1930 — The Tariff Act of 1930 was enacted" in text
     assert text.count("[^1]") == 2  # the mark and its note
-    assert "[^48]" not in text  # the 2007 release is outside the window: 47 notes
-    assert "[^47]: Director of Central Intelligence" in text
+    assert "[^54]" not in text  # the 2007 release is outside the window: 53 notes
+    assert "[^53]: Director of Central Intelligence" in text
     assert "“Section 307 of the Tariff Act of 1930”" in text
-    assert text.index("## 17 Jun 1930") < text.index("## c. 1945") < text.index("## 1951")
+    assert text.index("## 17 Jun 1930") < text.index("## 1 Jan 1932") < text.index("## 1951")
 
 
 def test_csv_has_one_row_per_event(seeded: str, run: Callable[..., Result]) -> None:
@@ -205,7 +221,7 @@ def test_csv_has_one_row_per_event(seeded: str, run: Callable[..., Result]) -> N
     assert [row["key"] for row in table] == CHRONOLOGY
     assert table[0]["edtf"] == "1930-06-17"
     assert table[0]["quotes"] == "Section 307 of the Tariff Act of 1930"
-    assert "Dean Rusk (author)" in table[12]["actors"]
+    assert "Dean Rusk (author)" in table[11]["actors"]
 
 
 def test_table_shows_quotes_only_when_asked(seeded: str, run: Callable[..., Result]) -> None:

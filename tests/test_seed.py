@@ -48,7 +48,7 @@ def test_seed_loads_what_the_texts_establish(seeded: str) -> None:
         )
     )
     # The seed's two texts, nine dated documents of the FRUS excerpt (issue 7) and their events.
-    assert counts == {"documents": 17, "events": 27, "actors": 49, "statutes": 2, "sources": 50}
+    assert counts == {"documents": 17, "events": 28, "actors": 49, "statutes": 2, "sources": 56}
 
 
 def test_documents_are_stored_verbatim_with_their_hash(seeded: str) -> None:
@@ -70,7 +70,7 @@ def test_every_quote_is_the_text_at_its_offsets(seeded: str) -> None:
         "substr(d.text, s.char_start + 1, s.char_end - s.char_start) "
         "FROM event_sources s JOIN documents d ON d.id = s.document_id",
     )
-    assert len(quotes) == 50
+    assert len(quotes) == 56
     for quote, start, end, text, sql_slice in quotes:
         assert text[start:end] == quote == sql_slice  # type: ignore[index]
 
@@ -190,7 +190,9 @@ def test_a_quote_not_in_its_text_is_refused_by_name(
             "unknown actor 'kuzmin2'",
         ),
         ('kind = "denial"', 'kind = "denail"', "unknown event kind 'denail'"),
-        ('date = "1945~"', 'date = "1945-13"', "no month 13"),
+        ('date = "1932-01-01"', 'date = "1932-13"', "no month 13"),
+        ('date_basis = "bounded"', 'date_basis = "reckoned"', "unknown date basis 'reckoned'"),
+        ('date_basis = "external"\n', "", "'date' needs a 'date_basis'"),
         ('resolve = "February 21"', 'resolve = "Februar 21"', "Februar 21"),
         ('date_text = "in 1951"', 'date_text = "in 1952"', "not found"),
         (
@@ -198,7 +200,7 @@ def test_a_quote_not_in_its_text_is_refused_by_name(
             '{ actor = "dillon", text = "Mr. Dilon" }',
             "mention",
         ),
-        ('title = "The Treasury bans', 'titel = "The Treasury bans', "missing field(s): title"),
+        ('title = "The Treasury banned', 'titel = "The Treasury banned', "missing field(s): title"),
         ('kind = "ban"', 'kind = "ban"\ncolour = "red"', "unknown field(s): colour"),
     ],
 )

@@ -301,4 +301,4 @@ def test_concurrent_superuser_queries_all_log_in(
         thread.start()
     for thread in threads:
         thread.join()
-    assert answers == [27, 27, 27, 27]
+    assert answers == [28, 28, 28, 28]

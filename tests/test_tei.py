@@ -118,7 +118,7 @@ def test_1961_d37_matches_the_seed() -> None:
         except LookupError:
             missing.append(quote)
     assert missing == ["see Foreign Relations, 1961–1963, vol. VI, pp. 56"]
-    assert len(quotes) == 35
+    assert len(quotes) == 38
 
 
 def test_1961_each_document() -> None:

@@ -10,104 +10,35 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tomllib
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 from timeline import vocabulary
-from timeline.dates import HistDate, resolve
-from timeline.errors import DateError, QuoteNotFoundError, SeedError, SourceFormatError
-from timeline.loading.plan import DocumentPlan, EventPlan, LoadPlan, Row
+from timeline.dates import HistDate
+from timeline.errors import QuoteNotFoundError, SeedError, SourceFormatError
+from timeline.loading.entries import (
+    Entry,
+    check_key,
+    check_word,
+    load_toml,
+    parse_date,
+    read_text_file,
+)
+from timeline.loading.event_entry import read_event
+from timeline.loading.plan import DocumentPlan, LoadPlan, Row
 from timeline.sources import detect_format, parse_crest, parse_frus
-from timeline.sources.files import open_regular
-from timeline.sources.spans import read_text
 from timeline.textmatch import find_quote, fold, whole_occurrences
 
-# How a date was reached (docs/annotations.md): from the text's words, from the document's date,
-# bounded by other dates, the document's own date, or an outside source. Checked here; stored
-# where the events table has the column.
-DATE_BASES = frozenset({"stated", "inferred", "bounded", "document", "external"})
-
-
-class Entry:
-    """One table of an annotation file, with a name for error messages and strict field checks."""
-
-    def __init__(self, data: Mapping[str, Any], where: str) -> None:
-        self.data = data
-        self.where = where
-
-    def fail(self, message: str) -> SeedError:
-        return SeedError(f"{self.where}: {message}")
-
-    def check_fields(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
-        required = set(required)
-        missing = sorted(required - self.data.keys())
-        unknown = sorted(self.data.keys() - required - set(optional))
-        if missing:
-            raise self.fail(f"missing field(s): {', '.join(missing)}")
-        if unknown:
-            raise self.fail(f"unknown field(s): {', '.join(unknown)}")
-
-    def str(self, name: str, default: str | None = None) -> str | None:
-        value = self.data.get(name, default)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise self.fail(f"'{name}' must be a non-empty string")
-        return value
-
-    def int(self, name: str, default: int) -> int:
-        value = self.data.get(name, default)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(f"'{name}' must be a whole number")
-        return value
-
-    def list(self, name: str) -> list[Any]:
-        value = self.data.get(name, [])
-        if not isinstance(value, list):
-            raise self.fail(f"'{name}' must be a list")
-        return value
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    if path.exists() and not path.is_file():  # a FIFO would block the read, a folder fail it
-        raise SeedError(f"{path.name}: not a regular file")
-    try:
-        with open_regular(path) as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise SeedError(f"{path.name}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise SeedError(f"cannot read {path}: {exc.strerror}") from exc
-
-
-def read_text_file(path: Path) -> str:
-    try:
-        return read_text(path)
-    except UnicodeDecodeError as exc:
-        raise SeedError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise SeedError(f"cannot read {path}: {exc.strerror}") from exc
-
-
-def parse_date(entry: Entry, value: str, text: str | None = None) -> HistDate:
-    try:
-        return HistDate.parse(value, text=text)
-    except DateError as exc:
-        raise entry.fail(str(exc)) from exc
-
-
-def check_key(entry: Entry, kind: str, key: str, known: Mapping[str, object]) -> str:
-    if key not in known:
-        raise entry.fail(f"unknown {kind} '{key}'")
-    return key
-
-
-def check_word(entry: Entry, kind: str, word: str, allowed: frozenset[str]) -> str:
-    if word not in allowed:
-        raise entry.fail(f"unknown {kind} '{word}' (known: {', '.join(sorted(allowed))})")
-    return word
+__all__ = [
+    "Entry",
+    "check_key",
+    "check_word",
+    "load_toml",
+    "parse_date",
+    "read_document",
+    "read_keyed",
+]
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -262,7 +193,7 @@ def read_document(plan: LoadPlan, text_path: Path) -> None:
     plan.documents[key] = document
     for number, data in enumerate(annotation.get("event", []), start=1):
         event_entry = Entry(data, f"{name}: event {data.get('key', number)!s}")
-        event_plan = _event(plan, document, locate, event_entry)
+        event_plan = read_event(plan, document, locate, event_entry)
         if event_plan.key in plan.events:
             raise event_entry.fail(f"duplicate event key '{event_plan.key}'")
         plan.events[event_plan.key] = event_plan
@@ -364,125 +295,8 @@ def read_keyed(plan: LoadPlan, path: Path) -> str:
         raise top.fail("'event' must be a list of [[event]] tables")
     for number, entry_data in enumerate(entries, start=1):
         entry = Entry(entry_data, f"{path.name}: event {entry_data.get('key', number)!s}")
-        event = _event(plan, document, locate, entry)
+        event = read_event(plan, document, locate, entry)
         if event.key in plan.events:
             raise entry.fail(f"duplicate event key '{event.key}'")
         plan.events[event.key] = event
     return key
-
-
-def _event(
-    plan: LoadPlan,
-    document: DocumentPlan,
-    locate: Callable[[str, Entry], tuple[int, int]],
-    entry: Entry,
-) -> EventPlan:
-    entry.check_fields(
-        {"key", "kind", "title", "description", "quotes"},
-        {
-            "date",
-            "resolve",
-            "date_from",
-            "date_text",
-            "date_note",
-            "source",
-            "sequence",
-            "actors",
-            "statutes",
-            "draft",
-            "date_basis",
-        },
-    )
-    key = entry.str("key")
-    draft = entry.data.get("draft", False)
-    if not isinstance(draft, bool):
-        raise entry.fail("'draft' must be true or false")
-    if draft:
-        # `timeline draft` marks what it guessed; only the curator's edit may load.
-        raise entry.fail(
-            "still marked draft = true: check the entry against the text, then remove the flag"
-        )
-    basis = entry.str("date_basis")
-    if basis is not None:
-        check_word(entry, "date basis", basis, DATE_BASES)
-    date = _event_date(document, locate, entry)
-    source = entry.str("source")
-    values: Row = {
-        "kind": check_word(entry, "event kind", entry.str("kind"), vocabulary.EVENT_KINDS),
-        "title": entry.str("title"),
-        "description": entry.str("description"),
-        "date": date,
-        "date_note": entry.str("date_note"),
-        "sequence": entry.int("sequence", 0),
-        "source": source and check_key(entry, "source", source, plan.sources),
-    }
-    actors = []
-    for number, link in enumerate(entry.list("actors"), start=1):
-        link_entry = Entry(link, f"{entry.where}, actor {number}")
-        link_entry.check_fields({"actor", "role"})
-        actors.append(
-            (
-                check_key(link_entry, "actor", link_entry.str("actor"), plan.actors),
-                check_word(link_entry, "role", link_entry.str("role"), vocabulary.EVENT_ROLES),
-            )
-        )
-    statutes = []
-    for number, link in enumerate(entry.list("statutes"), start=1):
-        link_entry = Entry(link, f"{entry.where}, statute {number}")
-        link_entry.check_fields({"statute", "relation"})
-        statutes.append(
-            (
-                check_key(link_entry, "statute", link_entry.str("statute"), plan.statutes),
-                check_word(
-                    link_entry, "relation", link_entry.str("relation"), vocabulary.STATUTE_RELATIONS
-                ),
-            )
-        )
-    quotes = entry.list("quotes")
-    if not quotes:
-        raise entry.fail("an event needs at least one quote from its document")
-    sources = []
-    for number, quote in enumerate(quotes, start=1):
-        quote_entry = Entry({}, f"{entry.where}, quote {number}")
-        if not isinstance(quote, str) or not quote.strip():
-            raise quote_entry.fail("a quote must be a non-empty string")
-        start, end = locate(quote, quote_entry)
-        text = document.values["text"]
-        sources.append(
-            {
-                "document": document.key,
-                "quote": text[start:end],
-                "char_start": start,
-                "char_end": end,
-            }
-        )
-    for what, pairs in (("actor", actors), ("statute", statutes)):
-        repeated = [pair for pair, count in Counter(pairs).items() if count > 1]
-        if repeated:
-            raise entry.fail(f"{what} link {repeated[0]} is listed twice")
-    return EventPlan(key=key, values=values, actors=actors, statutes=statutes, sources=sources)
-
-
-def _event_date(
-    document: DocumentPlan, locate: Callable[[str, Entry], tuple[int, int]], entry: Entry
-) -> HistDate:
-    given = [name for name in ("date", "resolve", "date_from") if name in entry.data]
-    if len(given) != 1:
-        raise entry.fail("give exactly one of 'date', 'resolve' or 'date_from'")
-    anchor: HistDate = document.values["date"]
-    if "date" in entry.data:
-        date = parse_date(entry, entry.str("date"), entry.str("date_text"))
-    elif "resolve" in entry.data:
-        if "date_text" in entry.data:
-            raise entry.fail("'resolve' gives the date's words already; drop 'date_text'")
-        try:
-            date = resolve(entry.str("resolve"), anchor)
-        except DateError as exc:
-            raise entry.fail(str(exc)) from exc
-    else:
-        if entry.str("date_from") != "document":
-            raise entry.fail("'date_from' can only be \"document\"")
-        date = HistDate.parse(str(anchor), text=entry.str("date_text"))
-    if date.text:
-        locate(date.text, entry)
-    return date

@@ -21,6 +21,7 @@ from sqlalchemy import Boolean, Date, Integer, String, and_, exists, select, typ
 from sqlalchemy.engine import Connection
 
 from timeline.db import Database
+from timeline.description_rule import unquoted_message, unquoted_sentences
 from timeline.export.tables import (
     READ_BATCH,
     TableInfo,
@@ -52,9 +53,10 @@ class Problem:
 
     record: str
     cause: str
+    warning: bool = False  # for the curator to look at; the record is consistent
 
     def __str__(self) -> str:
-        return f"{self.record}: {self.cause}"
+        return f"{'warning: ' if self.warning else ''}{self.record}: {self.cause}"
 
 
 def record_name(connection: Connection, info: TableInfo, row: Row, shown: Row | None = None) -> str:
@@ -204,6 +206,7 @@ def dangling_references(connection: Connection, info: TableInfo) -> Iterator[Pro
 class CheckSummary:
     records: int = 0
     problems: int = 0
+    warnings: int = 0
 
 
 def _typed(info: TableInfo, sqlite: bool) -> tuple[list[Any], dict[str, str]]:
@@ -280,3 +283,52 @@ def check_database(database: Database, summary: CheckSummary) -> Iterator[Proble
         for problem in check_rows(connection, summary):
             summary.problems += 1
             yield problem
+        for warning in description_warnings(connection):
+            summary.warnings += 1
+            yield warning
+
+
+def description_warnings(connection: Connection) -> Iterator[Problem]:
+    """Events whose description has words in none of their quotes, outside its ``[…]``
+    (:mod:`timeline.description_rule`), a batch of events at a time."""
+    infos = table_map()
+    events = infos["events"].table
+    sources, links = infos["event_sources"].table, infos["event_actors"].table
+    actors, aliases = infos["actors"].table, infos["actor_aliases"].table
+    readings = infos["document_readings"].table
+    damage = [
+        (r.text, r.reading) for r in connection.execute(select(readings.c.text, readings.c.reading))
+    ]
+    query = select(events.c.id, events.c.key, events.c.description, events.c.date_text).order_by(
+        events.c.id
+    )
+    rows = connection.execute(query).all()
+    for first in range(0, len(rows), READ_BATCH):
+        batch = rows[first : first + READ_BATCH]
+        ids = [row.id for row in batch]
+        quotes: dict[int, list[str]] = {i: [] for i in ids}
+        for event_id, quote in connection.execute(
+            select(sources.c.event_id, sources.c.quote)
+            .where(sources.c.event_id.in_(ids))
+            .order_by(sources.c.event_id, sources.c.position)
+        ):
+            quotes[event_id].append(quote)
+        names: dict[int, list[str]] = {i: [] for i in ids}
+        named = select(links.c.event_id, actors.c.name, aliases.c.alias).select_from(
+            links.join(actors, actors.c.id == links.c.actor_id).outerjoin(
+                aliases, aliases.c.actor_id == actors.c.id
+            )
+        )
+        for event_id, name, alias in connection.execute(named.where(links.c.event_id.in_(ids))):
+            names[event_id].extend(n for n in (name, alias) if n)
+        for row in batch:
+            if not quotes[row.id]:
+                continue  # an event without a quote is a problem already (table_problems)
+            also = [*names[row.id], *([row.date_text] if row.date_text else [])]
+            also.extend(read for text, read in damage if any(text in q for q in quotes[row.id]))
+            for found in unquoted_sentences(row.description, quotes[row.id], also):
+                yield Problem(
+                    describe_record(infos["events"], {"id": row.id, "key": row.key}),
+                    unquoted_message(found),
+                    warning=True,
+                )

@@ -45,9 +45,11 @@ _EVENT_COLUMNS = (
     Event.date_approximate,
     Event.date_uncertain,
     Event.date_note,
+    Event.date_basis,
     Event.kind,
     Event.title,
     Event.description,
+    Event.editorial_note,
     Event.external_source_id,
 )
 
@@ -137,9 +139,11 @@ class Chronology:
                 "uncertain": row.date_uncertain,
                 "date_text": row.date_text,
                 "date_note": row.date_note,
+                "date_basis": row.date_basis,
                 "kind": row.kind,
                 "title": row.title,
                 "description": row.description,
+                "editorial_note": row.editorial_note,
                 "actors": actors.get(row.id, []),
                 "statutes": statutes.get(row.id, []),
                 "sources": sources.get(row.id, []),
@@ -152,13 +156,19 @@ class Chronology:
         execute = self.session.execute
         actors: dict[int, list[dict[str, Any]]] = defaultdict(list)
         query = (
-            select(EventActor.event_id, Actor.key, Actor.name, EventActor.role)
+            select(
+                EventActor.event_id,
+                Actor.key,
+                Actor.name,
+                EventActor.role,
+                EventActor.identified_by,
+            )
             .join(Actor, EventActor.actor_id == Actor.id)
             .where(EventActor.event_id.in_(ids))
             .order_by(EventActor.event_id, EventActor.position)
         )
-        for event_id, key, name, role in execute(query):
-            actors[event_id].append({"key": key, "name": name, "role": role})
+        for event_id, key, name, role, by in execute(query):
+            actors[event_id].append({"key": key, "name": name, "role": role, "identified_by": by})
         statutes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         parent = aliased(Statute)
         query = (
@@ -166,6 +176,7 @@ class Chronology:
                 EventStatute.event_id,
                 Statute.key,
                 EventStatute.relation,
+                EventStatute.identified_by,
                 Statute.title,
                 Statute.section,
                 parent.title,
@@ -177,9 +188,14 @@ class Chronology:
             .where(EventStatute.event_id.in_(ids))
             .order_by(EventStatute.event_id, EventStatute.position)
         )
-        for event_id, key, relation, *citation in execute(query):
+        for event_id, key, relation, by, *citation in execute(query):
             statutes[event_id].append(
-                {"key": key, "citation": _statute_citation(*citation), "relation": relation}
+                {
+                    "key": key,
+                    "citation": _statute_citation(*citation),
+                    "relation": relation,
+                    "identified_by": by,
+                }
             )
         sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
         query = (

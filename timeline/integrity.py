@@ -39,6 +39,9 @@ VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {
     ("event_actors", "role"): vocabulary.EVENT_ROLES,
     ("document_actors", "role"): vocabulary.DOCUMENT_ROLES,
     ("event_statutes", "relation"): vocabulary.STATUTE_RELATIONS,
+    ("events", "date_basis"): vocabulary.DATE_BASES,
+    ("event_actors", "identified_by"): vocabulary.IDENTIFIED_BY,
+    ("event_statutes", "identified_by"): vocabulary.IDENTIFIED_BY,
 }
 
 DATED_TABLES = frozenset({"documents", "events"})
@@ -129,6 +132,8 @@ def row_problems(info: TableInfo, row: Row) -> Iterator[str]:
             yield f"{column} {row[column]!r} is not one of {', '.join(sorted(words))}"
     if table in DATED_TABLES:
         yield from date_problems(row)
+    if table == "events" and row["date_basis"] == "external" and row["external_source_id"] is None:
+        yield "date_basis is 'external' but the event names no external source"
     if table == "documents":
         digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
         if row["text_sha256"] != digest:

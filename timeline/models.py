@@ -23,8 +23,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from timeline.dates import HistDate, Precision
 from timeline.vocabulary import (
     ACTOR_KINDS,
+    DATE_BASES,
     DOCUMENT_ROLES,
     EVENT_ROLES,
+    IDENTIFIED_BY,
     STATUTE_RELATIONS,
 )
 
@@ -418,7 +420,7 @@ class Event(DatedMixin, Base):
 
     __tablename__ = "events"
     # kind: no CHECK (timeline check verifies it), so an analyst may add events of a new kind
-    __table_args__ = (_key_check(), *_date_checks())
+    __table_args__ = (_key_check(), *_date_checks(), _words_check("date_basis", DATE_BASES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -433,6 +435,15 @@ class Event(DatedMixin, Base):
     )
     external_source_id: Mapped[int | None] = mapped_column(
         ForeignKey("external_sources.id"), comment="source of facts the quotes do not state"
+    )
+    # Added by 0006: last, after the date's columns too, as ADD COLUMN placed them.
+    date_basis: Mapped[str] = mapped_column(
+        String(16),
+        sort_order=1,
+        comment="how the date was reached: stated, document, inferred, bounded, external",
+    )
+    editorial_note: Mapped[str | None] = mapped_column(
+        Text, sort_order=1, comment="the editor's words on the description's bracketed [...] text"
     )
 
     external_source: Mapped[ExternalSource | None] = relationship()
@@ -451,7 +462,10 @@ class EventActor(Base):
     """An actor's part in an event (author, recipient, concurring, denying, subject, …)."""
 
     __tablename__ = "event_actors"
-    __table_args__ = (_words_check("role", EVENT_ROLES),)
+    __table_args__ = (
+        _words_check("role", EVENT_ROLES),
+        _words_check("identified_by", IDENTIFIED_BY),
+    )
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
@@ -459,6 +473,12 @@ class EventActor(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    identified_by: Mapped[str] = mapped_column(
+        String(16),
+        default="text",
+        server_default="text",  # a link written in plain SQL is the text's unless it says so
+        comment="text: the text names it; editor: the editor's identification",
+    )
 
     event: Mapped[Event] = relationship(back_populates="actor_links")
     actor: Mapped[Actor] = relationship(back_populates="event_links")
@@ -468,7 +488,10 @@ class EventStatute(Base):
     """How an event bears on a statute (enacted, invoked, applied, …)."""
 
     __tablename__ = "event_statutes"
-    __table_args__ = (_words_check("relation", STATUTE_RELATIONS),)
+    __table_args__ = (
+        _words_check("relation", STATUTE_RELATIONS),
+        _words_check("identified_by", IDENTIFIED_BY),
+    )
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
@@ -476,6 +499,12 @@ class EventStatute(Base):
     statute_id: Mapped[int] = mapped_column(ForeignKey("statutes.id"), primary_key=True, index=True)
     relation: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    identified_by: Mapped[str] = mapped_column(
+        String(16),
+        default="text",
+        server_default="text",  # a link written in plain SQL is the text's unless it says so
+        comment="text: the text names it; editor: the editor's identification",
+    )
 
     event: Mapped[Event] = relationship(back_populates="statute_links")
     statute: Mapped[Statute] = relationship(back_populates="event_links")

@@ -87,12 +87,19 @@ def _write_json_array(items: Iterable[Any], out: TextIO) -> None:
 # --- the chronological report -----------------------------------------------------------------
 
 
+EDITOR_MARK = " [the editor's identification]"
+
+
+def _editor(link: Mapping[str, Any]) -> str:
+    return EDITOR_MARK if link.get("identified_by") == "editor" else ""
+
+
 def actors_text(record: Mapping[str, Any]) -> str:
-    return "; ".join(f"{a['name']} ({a['role']})" for a in record["actors"])
+    return "; ".join(f"{a['name']} ({a['role']}){_editor(a)}" for a in record["actors"])
 
 
 def statutes_text(record: Mapping[str, Any]) -> str:
-    return "; ".join(f"{s['citation']} ({s['relation']})" for s in record["statutes"])
+    return "; ".join(f"{s['citation']} ({s['relation']}){_editor(s)}" for s in record["statutes"])
 
 
 def sources_text(record: Mapping[str, Any]) -> str:
@@ -132,11 +139,13 @@ def markdown_event(
     """One event's section; ``note_numbers`` are the notes of its sources, in order."""
     marks = "".join(f"[^{number}]" for number in note_numbers)
     parts = [f"\n## {escape(record['date'])} — {escape(record['title'])}\n\n"]
-    parts.append(f"*{escape(record['kind'])}*")
+    parts.append(f"*{escape(record['kind'])}* · date basis: {escape(record['date_basis'])}")
     if record["date_note"]:
         parts.append(f" · {escape(record['date_note'])}")
     parts.append("\n\n")
     parts.append(f"{escape(record['description'])}{marks}\n")
+    if record.get("editorial_note"):
+        parts.append(f"\n*Editor's note:* {escape(record['editorial_note'])}\n")
     if record["actors"]:
         parts.append(f"\n- **Actors:** {escape(actors_text(record))}\n")
     if record["statutes"]:
@@ -201,7 +210,11 @@ def _item_text(item: Any) -> str:
             f"  - {item['document']} [{item['char_start']}:{item['char_end']}]: "
             f"“{' '.join(item['quote'].split())}”"
         )
-    parts = [f"{v}" for k, v in item.items() if v not in (None, "") and k != "key"]
+    parts = [
+        f"{v}" if k != "identified_by" else "the editor's identification"
+        for k, v in item.items()
+        if v not in (None, "") and k != "key" and (k, v) != ("identified_by", "text")
+    ]
     key = f"  ({item['key']})" if item.get("key") else ""
     return "  - " + " · ".join(parts) + key
 

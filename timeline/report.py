@@ -217,11 +217,18 @@ def event_record(event: Event) -> dict[str, Any]:
         "uncertain": event.date_uncertain,
         "date_text": event.date_text,
         "date_note": event.date_note,
+        "date_basis": event.date_basis,
         "kind": event.kind,
         "title": event.title,
         "description": event.description,
+        "editorial_note": event.editorial_note,
         "actors": [
-            {"key": link.actor.key, "name": link.actor.name, "role": link.role}
+            {
+                "key": link.actor.key,
+                "name": link.actor.name,
+                "role": link.role,
+                "identified_by": link.identified_by,
+            }
             for link in event.actor_links
         ],
         "statutes": [
@@ -229,6 +236,7 @@ def event_record(event: Event) -> dict[str, Any]:
                 "key": link.statute.key,
                 "citation": link.statute.citation,
                 "relation": link.relation,
+                "identified_by": link.identified_by,
             }
             for link in event.statute_links
         ],

@@ -22,6 +22,7 @@ from timeline.annotations import (
     read_keyed,
 )
 from timeline.db import Database
+from timeline.description_rule import plan_warnings
 from timeline.errors import SeedError
 from timeline.loading import LoadPlan, LoadSummary, Row, load_plan
 from timeline.loading.frus import FrusReader
@@ -63,6 +64,13 @@ def read_seed(directory: Path | None = None) -> LoadPlan:
             _office(plan, Entry(office, f"{entry.where}, office {number}"))
             for number, office in enumerate(entry.list("offices"), start=1)
         ]
+    names: dict[str, list[str]] = {key: [row["name"]] for key, row in plan.actors.items()}
+    readings: list[tuple[str, str]] = []
+    for document in plan.documents.values():
+        for mention in document.mentions:
+            names[mention["actor"]].append(mention["alias"])
+        readings.extend((row["text"], row["reading"]) for row in document.readings)
+    plan.warnings.extend(plan_warnings(plan.events, names, readings))
     return plan
 
 

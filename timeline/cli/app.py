@@ -55,6 +55,8 @@ class App:
             with database.creating():
                 database.upgrade()
                 summary = load_seed(database)
+            for warning in summary.warnings:
+                click.echo(f"timeline: warning: {warning}", err=True)
             click.echo(f"timeline: {seed_line(summary.counts)}", err=True)
         else:
             database.require_current(state)

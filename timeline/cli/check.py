@@ -18,9 +18,12 @@ def check(app: App) -> None:
     agree with it; every office term a date; keys non-empty, without surrounding white space;
     kinds, roles and relations in the vocabulary; statute parents without a cycle; every event
     with a quote; every reference to a record that exists (SQLite lets a hand edit break one
-    with foreign keys off); no NUL, no lone surrogate, no integer out of range. Prints one line
-    per problem and exits 1 if there is any. Reads one consistent snapshot and changes nothing;
-    a database that does not exist is not created.
+    with foreign keys off); no NUL, no lone surrogate, no integer out of range; an external
+    date basis with its source. Prints one line per problem and exits 1 if there is any.
+    Warnings (lines that begin "warning:") do not change the exit status: an event whose
+    description has words in none of its quotes, outside its bracketed [...] editor's words.
+    Reads one consistent snapshot and changes nothing; a database that does not exist is not
+    created.
 
     \b
     Examples:
@@ -37,4 +40,7 @@ def check(app: App) -> None:
         raise click.ClickException(
             f"{database.name}: {summary.problems} problem{plural} in {summary.records} records"
         )
-    click.echo(f"{database.name}: checked {summary.records} records: no problems")
+    warned = ""
+    if summary.warnings:
+        warned = f", {summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
+    click.echo(f"{database.name}: checked {summary.records} records: no problems{warned}")

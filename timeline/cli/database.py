@@ -53,6 +53,8 @@ def seed(app: App, directory: Path | None) -> None:
         if database.state() in (SchemaState.MISSING, SchemaState.EMPTY):
             database.upgrade()
         summary = load_seed(database, directory)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{database.name}: {seed_line(summary.counts)}")
     if summary.skipped_records:
         # One line: the excerpt's own d37 (the seed keeps its text).

@@ -37,6 +37,8 @@ def load(app: App, files: tuple[Path, ...], dry_run: bool) -> None:
     database = app.database
     result = load_annotations(database, files, dry_run=dry_run)
     summary = result.summary
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     events = summary.counts["events"]
     click.echo(
         f"{database.name}: loaded {result.files} file{'s' if result.files != 1 else ''}: "

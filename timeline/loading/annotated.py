@@ -15,9 +15,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from timeline.annotations import Entry, _event, load_toml
 from timeline.db import Database
+from timeline.description_rule import plan_warnings
 from timeline.errors import QuoteNotFoundError, SeedError
+from timeline.loading.entries import Entry, load_toml
+from timeline.loading.event_entry import read_event
 from timeline.loading.plan import ActorMatch, DocumentPlan, LoadPlan, Row
 from timeline.loading.writer import LoadSummary, load_plan
 from timeline.models import Actor, Document, ExternalSource, Statute
@@ -100,7 +102,7 @@ def _read_file(path: Path, known: _Known, checking: LoadPlan, events: dict[str, 
         raise top.fail("'event' must be a list of [[event]] tables")
     for number, entry_data in enumerate(entries, start=1):
         entry = Entry(entry_data, f"{name}: event {entry_data.get('key', number)!s}")
-        event = _event(checking, document, locate, entry)
+        event = read_event(checking, document, locate, entry)
         if event.key in events:
             raise entry.fail(f"duplicate event key '{event.key}' (also in {events[event.key]})")
         events[event.key] = name
@@ -162,6 +164,11 @@ def read_annotations(database: Database, paths: Sequence[Path]) -> tuple[LoadPla
         documents = {_read_file(path, known, checking, events) for path in paths}
         plan = LoadPlan(events=checking.events)
         _stored_rows(known, plan)
+        names = {
+            key: [actor.name, *(alias.alias for alias in actor.aliases)]
+            for key, actor in known.actors.items()
+        }
+        plan.warnings.extend(plan_warnings(plan.events, names))
     return plan, len(documents)
 
 

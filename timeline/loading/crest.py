@@ -64,9 +64,11 @@ def record_plan(record: CrestRecord, origin: str) -> tuple[DocumentPlan, EventPl
     event_values: Row = {
         "kind": event.kind,
         "title": event.title,
-        "description": f"{record.doc_type.capitalize()} {record.key}, as CREST catalogues it.",
+        # The converter's words, bracketed as the editor's (docs/annotations.md).
+        "description": f"[{record.doc_type.capitalize()} {record.key}, as CREST catalogues it.]",
         "date": record.date,
         "date_note": f"The record's Publication Date, {record.date_text}.",
+        "date_basis": "document",
         "sequence": 0,
         "source": None,
     }

@@ -226,9 +226,11 @@ class FrusReader:
             values={
                 "kind": r.event.kind,
                 "title": r.event.title,
-                "description": f"{r.event.title} ({values['citation']})",
+                # The converter's words, bracketed as the editor's (docs/annotations.md).
+                "description": f"[{r.event.title} ({values['citation']})]",
                 "date": r.event.date,
                 "date_note": f"the document's date, from its {r.date_basis}",
+                "date_basis": "document",
                 "sequence": 0,
                 "source": None,
             },

@@ -104,9 +104,11 @@ def record_plan(
             values={
                 "kind": event.kind,
                 "title": event.title,
-                "description": f"{record.doc_type.capitalize()}: {record.title}.",
+                # The converter's words, bracketed as the editor's (docs/annotations.md).
+                "description": f"[{record.doc_type.capitalize()}: {record.title}.]",
                 "date": date,
                 "date_note": f"The date its metadata gives, {record.date_text}.",
+                "date_basis": "document",
                 "sequence": 0,
                 "source": None,
             },

@@ -36,6 +36,8 @@ class EventPlan:
     actors: list[tuple[str, str]]
     statutes: list[tuple[str, str]]
     sources: list[Row]  # document, quote, char_start, char_end
+    # ("actor" | "statute", key, role or relation): links the editor identifies, not the text
+    editor_links: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -67,6 +69,8 @@ class LoadPlan:
     glossary: list[Row] = field(default_factory=list)  # volume, term_id, term, expansion
     # (record, reason) the reader left out, reported with the summary
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # what the reader would have the curator look at (descriptions beyond their quotes)
+    warnings: list[str] = field(default_factory=list)
 
     def merge(self, other: LoadPlan) -> None:
         """Add ``other``'s records; a key both hold is a collision the caller checked before."""
@@ -80,6 +84,7 @@ class LoadPlan:
         self.matches.update(other.matches)
         self.glossary.extend(other.glossary)
         self.skipped.extend(other.skipped)
+        self.warnings.extend(other.warnings)
 
 
 SeedPlan = LoadPlan  # the name seed.py used

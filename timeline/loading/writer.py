@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from timeline.db import Database
 from timeline.errors import LoadError
-from timeline.loading.plan import LoadPlan, Row
+from timeline.loading.plan import EventPlan, LoadPlan, Row
 from timeline.loading.reconcile import Reconciler
 from timeline.loading.replace import move_to_new_text
 from timeline.models import (
@@ -56,6 +56,7 @@ class LoadSummary:
     skipped_records: Sequence[tuple[str, str]] = ()  # (record, why)
     merges: Sequence[str] = ()  # "rusk-dean → rusk (identifier frus1961-63v05#p_RD1)"
     notices: Sequence[str] = ()  # what replace dropped, and why
+    warnings: Sequence[str] = ()  # what the reader would have the curator look at
     dry_run: bool = False
 
     @property
@@ -140,8 +141,13 @@ def load_plan(
         skipped_records=[*plan.skipped, *writer.skipped_records],
         merges=writer.reconciler.merges if writer.reconciler else [],
         notices=writer.notices,
+        warnings=list(plan.warnings),
         dry_run=dry_run,
     )
+
+
+def _identified_by(event: EventPlan, target: str, key: str, word: str) -> str:
+    return "editor" if (target, key, word) in event.editor_links else "text"
 
 
 def _assign(obj: object, values: Mapping[str, Any]) -> None:
@@ -406,7 +412,12 @@ class _Writer:
                 obj.actor_links,
                 EventActor,
                 [
-                    {"actor_id": actors[a].id, "role": role, "position": n}
+                    {
+                        "actor_id": actors[a].id,
+                        "role": role,
+                        "position": n,
+                        "identified_by": _identified_by(ev, "actor", a, role),
+                    }
                     for n, (a, role) in enumerate(ev.actors)
                 ],
                 lambda row: (row.actor_id, row.role),
@@ -415,7 +426,12 @@ class _Writer:
                 obj.statute_links,
                 EventStatute,
                 [
-                    {"statute_id": statutes[s].id, "relation": rel, "position": n}
+                    {
+                        "statute_id": statutes[s].id,
+                        "relation": rel,
+                        "position": n,
+                        "identified_by": _identified_by(ev, "statute", s, rel),
+                    }
                     for n, (s, rel) in enumerate(ev.statutes)
                 ],
                 lambda row: (row.statute_id, row.relation),
