@@ -301,4 +301,4 @@ def test_concurrent_superuser_queries_all_log_in(
         thread.start()
     for thread in threads:
         thread.join()
-    assert answers == [16, 16, 16, 16]
+    assert answers == [17, 17, 17, 17]
