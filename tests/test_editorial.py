@@ -4,6 +4,7 @@ sentence on a quote or bracketed; the editor's links marked as the editor's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -287,3 +288,77 @@ def test_the_rule_is_simple() -> None:
     assert unquoted_sentences("He recommended that the ban be lifted.", quotes) == []
     (found,) = unquoted_sentences("The ban went. [Editor.] It was lifted.", quotes)
     assert found.words == ("went",)
+
+
+def test_0006_gives_stored_events_a_date_basis(db_url: str) -> None:
+    """Events stored before 0006 get a basis read from what they hold; their links are the
+    text's; a downgrade drops the columns and an upgrade adds them again."""
+    import sqlalchemy as sa
+
+    from timeline.db import Database
+
+    database = Database.open(db_url)
+    try:
+        database.upgrade("0005")
+        with database.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO documents (id, key, title, doc_type, collection, citation, text, "
+                    "text_sha256, date_edtf, date_start, date_end, date_precision, "
+                    "date_approximate, date_uncertain, date_display) VALUES (1, 'd', 't', 'memo', "
+                    "'c', 'c', 'the text', :sha, '1961-02-26', :day, :day, 'day', false, false, "
+                    "'26 Feb 1961')"
+                ),
+                {"sha": "0" * 64, "day": dt.date(1961, 2, 26)},
+            )
+            for number, (edtf, start, end, precision, text) in enumerate(
+                [
+                    ("1961-02-26", "1961-02-26", "1961-02-26", "day", None),  # the document's
+                    ("../1961-02-26", "0001-01-01", "1961-02-26", "day", None),  # bounded
+                    ("1951", "1951-01-01", "1951-12-31", "year", "the text"),  # stated
+                    ("1961-02-21", "1961-02-21", "1961-02-21", "day", None),  # inferred
+                ],
+                start=1,
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO events (id, key, kind, title, description, sequence, "
+                        "date_edtf, date_start, date_end, date_precision, date_approximate, "
+                        "date_uncertain, date_text, date_display) VALUES (:n, :key, 'ban', 't', "
+                        "'d', 0, :edtf, :start, :end, :precision, false, false, :text, 'x')"
+                    ),
+                    {
+                        "n": number,
+                        "key": f"e{number}",
+                        "edtf": edtf,
+                        "start": dt.date.fromisoformat(start),
+                        "end": dt.date.fromisoformat(end),
+                        "precision": precision,
+                        "text": text,
+                    },
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO event_sources (event_id, document_id, quote, char_start, "
+                        "char_end, position) VALUES (:n, 1, 'the', 0, 3, 0)"
+                    ),
+                    {"n": number},
+                )
+        database.upgrade()
+        with database.connect() as connection:
+            bases = connection.execute(
+                sa.text("SELECT key, date_basis FROM events ORDER BY key")
+            ).all()
+        assert [tuple(row) for row in bases] == [
+            ("e1", "document"),
+            ("e2", "bounded"),
+            ("e3", "stated"),
+            ("e4", "inferred"),
+        ]
+        database.downgrade("0005")
+        with database.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("events")}
+        assert "date_basis" not in columns and "editorial_note" not in columns
+        database.upgrade()
+    finally:
+        database.dispose()

@@ -115,7 +115,7 @@ def test_a_downgrade_refuses_to_drop_data_unless_forced(
     seeded: str, repo_root: Path, tmp_path: Path
 ) -> None:
     """`alembic downgrade` on a database with records is refused in one line; -x force=yes goes."""
-    from tests.conftest import dump
+    from conftest import dump
 
     alembic = [sys.executable, "-m", "alembic", "-x", f"db={seeded}"]
     before = dump(seeded)
@@ -124,7 +124,7 @@ def test_a_downgrade_refuses_to_drop_data_unless_forced(
             [*alembic, "downgrade", target], cwd=repo_root, capture_output=True, text=True
         )
         assert result.returncode != 0, target
-        assert "FAILED: refusing to downgrade: the database holds 44 documents and events" in (
+        assert "FAILED: refusing to downgrade: the database holds 45 documents and events" in (
             result.stdout + result.stderr
         )
     assert dump(seeded) == before

@@ -196,7 +196,7 @@ def test_the_crest_document_links_to_the_cia_reading_room(reader: Reader) -> Non
 
 
 def test_a_link_to_one_event_opens_it(reader: Reader, exported: Any) -> None:
-    record = next(r for r in exported[1] if r["title"].startswith("Casey writes"))
+    record = next(r for r in exported[1] if r["title"].startswith("Casey wrote"))
     page = reader.open(f"#event={record['key']}")
     assert page.locator("#detail").is_visible()
     assert page.locator("#detail-title").inner_text() == record["title"]

@@ -42,7 +42,7 @@ WRITERS: dict[str, Writer] = {
 # Every event of the seed, 2007 included, in chronological order (tests/test_report.py has the
 # 1930–1984 window of it).
 ALL_EVENTS = [*CHRONOLOGY, "2007-08-29-cia-release"]
-SEED_SOURCES = 50  # quotes over all events: the 1930–1984 report has 47 notes, 2007 adds 3
+SEED_SOURCES = 56  # quotes over all events: the 1930–1984 report has 53 notes, 2007 adds 3
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <b>bold</b> *not emphasis* [^1]'
 
@@ -85,6 +85,7 @@ def add_hostile_event(database: Database) -> None:
             description="Description with <i>tags</i> & an ampersand\n- and a line like a list",
             date_note='A note with "quotes" & <em>tags</em>',
             sequence=0,
+            date_basis="stated",
         )
         event.date = HistDate.parse("1961-02-23")
         event.sources.append(
@@ -315,7 +316,14 @@ def test_sql_order_breaks_ties_by_key_in_code_point_order(database: Database) ->
     keys = ["zz-tie", "B-tie", "a-tie", "a_tie", "a-tie-2", "é-tie", "Z tie"]
     with database.begin() as session:
         for key in keys:
-            event = Event(key=key, kind="test", title=key, description="ordering test", sequence=0)
+            event = Event(
+                key=key,
+                kind="test",
+                title=key,
+                description="ordering test",
+                sequence=0,
+                date_basis="stated",
+            )
             event.date = HistDate.parse("1970-01-01")
             session.add(event)
     with database.session() as session:
@@ -397,7 +405,7 @@ def test_timelinejs_export_of_the_seed(database: Database) -> None:
     events = {event["unique_id"]: event for event in config["events"]}
     assert list(events) == ALL_EVENTS
 
-    assert events["1951-treasury-finding"]["start_date"] == {"year": 1951}
+    assert events["1951-soviet-crab-meat-ban"]["start_date"] == {"year": 1951}
     assert events["1961-02-26-rusk-recommends-lifting-ban"]["start_date"] == {
         "year": 1961,
         "month": 2,
@@ -408,46 +416,47 @@ def test_timelinejs_export_of_the_seed(database: Database) -> None:
             for value in event.get(name, {}).values():
                 assert type(value) is int
     # display_date exactly where the integers alone would misstate the date
+    # (issue 9: the seed's dates are no more precise than their texts: "by" a day, or onward)
     assert {key: e["display_date"] for key, e in events.items() if "display_date" in e} == {
-        "1945-forced-labor-soviet-crab-industry": "c. 1945",
-        "1951-eyewitness-affidavits": "c. 1945 – 1951",
-        "1956-1961-soviet-denials": "c. 1956 – 26 Feb 1961",
-        "1984-cia-past-information-to-customs": "by 16 May 1984",
+        "soviet-crab-industry-labor-before-1951-ban": "by 1951",
+        "eyewitness-affidavits-before-1951-ban": "by 1951",
+        "soviet-denials-of-convict-labor-in-crab-industry": "by 26 Feb 1961",
+        "cia-past-information-to-customs": "by 16 May 1984",
+        "washfax-to-mcnamar": "16 May 1984 onward",
     }
-    denials = events["1956-1961-soviet-denials"]
-    assert denials["start_date"] == {"year": 1956}
-    assert denials["end_date"] == {"year": 1961, "month": 2, "day": 26}
+    denials = events["soviet-denials-of-convict-labor-in-crab-industry"]
+    assert denials["start_date"] == {"year": 1961, "month": 2, "day": 26}
     # an open start is placed at its end, where the chronology files it
-    assert events["1984-cia-past-information-to-customs"]["start_date"] == {
+    assert events["cia-past-information-to-customs"]["start_date"] == {
         "year": 1984,
         "month": 5,
         "day": 16,
     }
-    assert "end_date" not in events["1984-cia-past-information-to-customs"]
+    assert "end_date" not in events["cia-past-information-to-customs"]
+    assert "end_date" not in events["washfax-to-mcnamar"]  # an open end
 
     # group: the act the event bears on, else its first actor
     assert events["1961-02-26-rusk-recommends-lifting-ban"]["group"] == "Tariff Act of 1930"
-    assert events["1956-1961-soviet-denials"]["group"] == "Anastas I. Mikoyan"
+    assert denials["group"] == "Anastas I. Mikoyan"
 
     rusk = events["1961-02-26-rusk-recommends-lifting-ban"]["text"]
-    assert rusk["headline"].startswith("Rusk recommends to Kennedy")
+    assert rusk["headline"].startswith("Rusk recommended to Kennedy")
     body, _ = fragment_text(rusk["text"])
     assert "Foreign Relations of the United States, 1961–1963, Volume V" in body
     assert "“In the Departmentʼs opinion these statements should be sufficient" in body
-    assert body.count("frus1961-63v05-d37, characters") == 5
+    assert body.count("frus1961-63v05-d37, characters") == 7
 
     assert config["title"]["text"]["headline"] == "Chronology"
     title_text, _ = fragment_text(config["title"]["text"]["text"])
-    assert "27 events drawn from 11 documents" in title_text
+    assert "28 events drawn from 11 documents" in title_text
 
 
 def test_eras_come_only_from_dated_spans_in_the_data(database: Database) -> None:
     config = json.loads(export(database, "timelinejs")[0])
     eras = {era["unique_id"]: era for era in config["eras"]}
-    assert list(eras) == ["era-1951-eyewitness-affidavits", "era-1956-1961-soviet-denials"]
-    assert eras["era-1956-1961-soviet-denials"]["start_date"] == {"year": 1956}
-    assert eras["era-1956-1961-soviet-denials"]["end_date"] == {"year": 1961, "month": 2, "day": 26}
-    assert eras["era-1956-1961-soviet-denials"]["text"]["text"] == "c. 1956 – 26 Feb 1961"
+    # Since issue 9 the seed dates no span with two ends (the denials are "by 26 Feb 1961",
+    # the affidavits "by 1951"): no eras.
+    assert list(eras) == []
     # the texts mention the Korean War without dating it: it is no era
     assert "Korea" not in json.dumps(config["eras"])
 
@@ -468,7 +477,9 @@ def test_timelinejs_escapes_markup_from_the_data(database: Database) -> None:
 
 def test_timelinejs_title_id_steps_aside_for_an_event_called_title(database: Database) -> None:
     with database.begin() as session:
-        event = Event(key="title", kind="test", title="t", description="d", sequence=0)
+        event = Event(
+            key="title", kind="test", title="t", description="d", sequence=0, date_basis="stated"
+        )
         event.date = HistDate.parse("1999")
         session.add(event)
     config = json.loads(export(database, "timelinejs")[0])
@@ -504,14 +515,14 @@ def _footnotes(text: str) -> tuple[list[int], list[int]]:
 def test_markdown_is_the_whole_chronology_with_every_note(database: Database) -> None:
     text, ticks = export(database, "markdown")
     assert ticks == len(ALL_EVENTS)
-    assert text.startswith("# Chronology, 1930–2007\n\n27 events from 11 documents.")
+    assert text.startswith("# Chronology, 1930–2007\n\n28 events from 11 documents.")
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
     with database.session() as session:
         titles = {e.key: e.title for e in session.scalars(select(Event))}
     assert [h.split(" — ", 1)[1] for h in headings] == [titles[k] for k in ALL_EVENTS]
-    assert headings[5] == (
-        "c. 1956 – 26 Feb 1961 — Soviet officials, Mikoyan and Kuzmin among them, deny that "
-        "slave or convict labor is used in the Soviet crab meat industry"
+    assert headings[12] == (
+        "by 26 Feb 1961 — Soviet officials, Mikoyan and Kuzmin among them, denied that "
+        "slave or convict labor conditions existed in the Soviet crab meat industry"
     )
     refs, defined = _footnotes(text)
     assert refs == defined == list(range(1, SEED_SOURCES + 1))
@@ -520,7 +531,8 @@ def test_markdown_is_the_whole_chronology_with_every_note(database: Database) ->
         "(`frus1961-63v05-d37`, characters 1064–1101): “Section 307 of the Tariff Act of 1930”."
         in text
     )
-    assert "[^47]: Director of Central Intelligence" in text and text.endswith("“RIFPUB”.\n")
+    assert "[^53]: Director of Central Intelligence" in text
+    assert text.endswith("“Release Decision: RIFPUB”.\n")
 
 
 def test_markdown_shows_markup_from_the_data_as_text(database: Database) -> None:
@@ -648,7 +660,7 @@ def test_html_shows_every_event_in_order_with_linked_notes(database: Database) -
     note = "“Section 307 of the Tariff Act of 1930”."
     assert f"(<code>frus1961-63v05-d37</code>, characters 1064–1101): {note}" in text
     plain = "".join(page.text)
-    for label in ("17 Jun 1930", "c. 1956 – 26 Feb 1961", "by 16 May 1984", "29 Aug 2007"):
+    for label in ("17 Jun 1930", "by 26 Feb 1961", "by 16 May 1984", "29 Aug 2007"):
         assert label in plain
     assert '<time datetime="1930-06-17">17 Jun 1930</time>' in text
     assert '<time datetime="1951">1951</time>' in text
