@@ -11,10 +11,10 @@ import pytest
 from click.testing import Result
 from conftest import dump
 
-from timeline.vocabulary import DATE_BASES
 from timeline.dates import HistDate
 from timeline.drafting.dates import find_dates
 from timeline.drafting.sentences import Region, split_sentences
+from timeline.vocabulary import DATE_BASES
 
 D37 = "frus1961-63v05-d37"
 CREST = "CIA-RDP88B00443R001500070028-8"
