@@ -1,0 +1,208 @@
+"""`timeline ingest frus` on a full-size volume, against a bare parse of the same file.
+
+    .venv/bin/python benchmarks/ingest.py [--postgres URL] [--documents N]
+
+Builds two FRUS volumes from the 1961–63 vol. V excerpt (its teiHeader, persons and terms lists
+kept; its sixteen documents repeated under new ids and numbers, page breaks renumbered to follow
+on): a small one (24 documents, about 0.2 MB) and a full-size one (N documents, default 690,
+about 4 MB: the excerpt's documents are shorter than a whole volume's, so 400 of them make only
+2.4 MB). Each is ingested into a new database (``timeline init``, not timed) on SQLite and, when
+a URL is given, on PostgreSQL (that database is EMPTIED first). Every run is its own process,
+timed by wall clock from start to exit, with its peak resident memory (``ru_maxrss`` from
+``wait4``). The references, also processes of their own: a bare ``iterparse`` of the file that
+clears each element as it ends (the floor), and timeline's TEI parser alone, with no database.
+Targets (issue 7): ingest within 3x the bare parse; the 4 MB volume's memory at most 1.5x the
+0.2 MB one's. Generated files stay in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXCERPT = Path("/work/shared/corpus/frus/frus1961-63v05-excerpt.xml")
+if not EXCERPT.exists():
+    EXCERPT = ROOT / "tests" / "data" / "frus" / "frus1961-63v05-excerpt.xml"
+SMALL = 24
+_DOC = re.compile(r'<div type="document" xml:id="d(\d+)" n="\d+">')
+_DOC_ID = re.compile(r'(xml:id="|#)d(\d+)')
+_HEAD_NUMBER = re.compile(r"<head>\d+\.")
+_PB = re.compile(r'<pb n="(\d+)" xml:id="pg_\d+" facs="(\d+)"/>')
+
+
+def build_volume(path: Path, documents: int) -> Path:
+    """A volume of ``documents`` documents: the excerpt's, repeated under new ids, numbers and
+    pages (copy K's document 30+j is number 30+16K+j; its pages follow copy K-1's)."""
+    source = EXCERPT.read_text(encoding="utf-8")
+    starts = [m.start() for m in _DOC.finditer(source)]
+    end = source.rindex("</div>", 0, source.index("</body>"))  # the compilation's end
+    chunks = [source[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    pages = [int(n) for n, _ in _PB.findall(source[starts[0] : end])]
+    page_shift = max(pages) - min(pages) + 1
+    first = int(_DOC.match(chunks[0]).group(1))  # type: ignore[union-attr]
+    parts = [source[: starts[0]]]
+    for index in range(documents):
+        copy, which = divmod(index, len(chunks))
+        chunk = chunks[which]
+        shift, pshift = copy * len(chunks), copy * page_shift
+        number = first + index
+        chunk = _DOC_ID.sub(lambda m, s=shift: f"{m[1]}d{int(m[2]) + s}", chunk)
+        chunk = _DOC.sub(f'<div type="document" xml:id="d{number}" n="{number}">', chunk, 1)
+        chunk = _HEAD_NUMBER.sub(f"<head>{number}.", chunk, 1)
+        chunk = _PB.sub(
+            lambda m, s=pshift: (
+                f'<pb n="{int(m[1]) + s}" xml:id="pg_{int(m[1]) + s}" facs="{int(m[2]) + s:04d}"/>'
+            ),
+            chunk,
+        )
+        parts.append(chunk)
+    parts.append(source[end:])
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+# --- the references, each run as `ingest.py --child WHAT FILE` -------------------------------
+
+
+def bare_parse(path: str) -> int:
+    import xml.etree.ElementTree as ET
+
+    count = 0
+    for _, element in ET.iterparse(path):
+        element.clear()
+        count += 1
+    return count
+
+
+def parser_alone(path: str) -> int:
+    from timeline.sources import iter_volume
+
+    return sum(1 for _ in iter_volume(path))
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    volume: str
+    megabytes: float
+    documents: int
+    run: str
+    seconds: float
+    peak_kib: int
+    bare: float = 0.0
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS in KiB) of ``command``, run as a child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    assert process.stderr is not None
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"benchmark: {' '.join(command)} failed:\n{errors}")
+    return seconds, usage.ru_maxrss
+
+
+def timeline(url: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "timeline", "--db", url, *args]
+
+
+def empty_postgres(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def ingest(url: str, volume: Path, reset: bool) -> tuple[float, int]:
+    if reset:
+        empty_postgres(url)
+    subprocess.run(timeline(url, "init"), cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return measure(timeline(url, "ingest", "frus", str(volume)))
+
+
+def run(work: Path, documents: int, postgres: str | None) -> list[Row]:
+    rows = []
+    for count in (SMALL, documents):
+        volume = build_volume(work / f"frus-benchmark-{count}.xml", count)
+        size = volume.stat().st_size / 1e6
+        child = [sys.executable, __file__, "--child"]
+        bare, bare_peak = measure([*child, "bare", str(volume)])
+        rows.append(Row(volume.name, size, count, "bare iterparse", bare, bare_peak, bare))
+        seconds, peak = measure([*child, "parser", str(volume)])
+        rows.append(Row(volume.name, size, count, "TEI parser alone", seconds, peak, bare))
+        db = work / f"ingest-{count}.db"
+        seconds, peak = ingest(f"sqlite:///{db}", volume, reset=False)
+        rows.append(Row(volume.name, size, count, "ingest sqlite", seconds, peak, bare))
+        if postgres:
+            seconds, peak = ingest(postgres, volume, reset=True)
+            rows.append(Row(volume.name, size, count, "ingest postgresql", seconds, peak, bare))
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    small = {row.run: row.peak_kib for row in rows if row.documents == SMALL}
+    print(
+        f"{'volume':26} {'MB':>5} {'docs':>5} {'run':18} {'s':>7} {'docs/s':>7} "
+        f"{'x bare':>7} {'peak MiB':>9} {'x small':>8}"
+    )
+    for row in rows:
+        growth = row.peak_kib / small[row.run] if row.run in small else 0.0
+        print(
+            f"{row.volume:26} {row.megabytes:5.2f} {row.documents:5d} {row.run:18} "
+            f"{row.seconds:7.2f} {row.documents / row.seconds:7.0f} "
+            f"{row.seconds / row.bare:7.2f} {row.peak_kib / 1024:9.1f} {growth:8.2f}"
+        )
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        what, path = sys.argv[2:4]
+        print({"bare": bare_parse, "parser": parser_alone}[what](path))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("TIMELINE_TEST_POSTGRES_URL"),
+        help="also ingest into this PostgreSQL database, which is EMPTIED "
+        "(default: $TIMELINE_TEST_POSTGRES_URL; --postgres '' to skip)",
+    )
+    parser.add_argument(
+        "--documents",
+        type=int,
+        default=690,
+        help="documents in the full-size volume (default 690, about 4 MB)",
+    )
+    args = parser.parse_args()
+    if args.documents <= SMALL:
+        parser.error(f"--documents must be more than {SMALL}")
+    work = Path(tempfile.mkdtemp(prefix="timeline-ingest-benchmark-"))
+    try:
+        print(f"ingest frus: python {sys.version.split()[0]}", flush=True)
+        print_table(run(work, args.documents, args.postgres or None))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
