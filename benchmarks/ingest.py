@@ -78,7 +78,7 @@ def bare_parse(path: str) -> int:
 
     count = 0
     for _, element in ET.iterparse(path):
-        element.clear()
+        element.clear()  # an empty element stays in its parent: a few bytes each
         count += 1
     return count
 
@@ -106,9 +106,7 @@ class Row:
 def measure(command: list[str]) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB) of ``command``, run as a child process."""
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     assert process.stderr is not None
@@ -133,22 +131,28 @@ def empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+def child(*args: str) -> list[str]:
+    return [sys.executable, __file__, "--child", *args]
+
+
 def ingest(url: str, volume: Path, reset: bool) -> tuple[float, int]:
     if reset:
-        empty_postgres(url)
+        subprocess.run(child("empty-postgres", url), cwd=ROOT, check=True)
     subprocess.run(timeline(url, "init"), cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return measure(timeline(url, "ingest", "frus", str(volume)))
 
 
 def run(work: Path, documents: int, postgres: str | None) -> list[Row]:
+    """Every step in a child process: a child's peak RSS counts what its parent held when it
+    forked, so this process builds nothing and imports nothing large itself."""
     rows = []
     for count in (SMALL, documents):
-        volume = build_volume(work / f"frus-benchmark-{count}.xml", count)
+        volume = work / f"frus-benchmark-{count}.xml"
+        subprocess.run(child("build", str(volume), str(count)), cwd=ROOT, check=True)
         size = volume.stat().st_size / 1e6
-        child = [sys.executable, __file__, "--child"]
-        bare, bare_peak = measure([*child, "bare", str(volume)])
+        bare, bare_peak = measure(child("bare", str(volume)))
         rows.append(Row(volume.name, size, count, "bare iterparse", bare, bare_peak, bare))
-        seconds, peak = measure([*child, "parser", str(volume)])
+        seconds, peak = measure(child("parser", str(volume)))
         rows.append(Row(volume.name, size, count, "TEI parser alone", seconds, peak, bare))
         db = work / f"ingest-{count}.db"
         seconds, peak = ingest(f"sqlite:///{db}", volume, reset=False)
@@ -176,8 +180,13 @@ def print_table(rows: list[Row]) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        what, path = sys.argv[2:4]
-        print({"bare": bare_parse, "parser": parser_alone}[what](path))
+        what, argument = sys.argv[2:4]
+        if what == "build":
+            build_volume(Path(argument), int(sys.argv[4]))
+        elif what == "empty-postgres":
+            empty_postgres(argument)
+        else:
+            print({"bare": bare_parse, "parser": parser_alone}[what](argument))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(

@@ -9,6 +9,7 @@ when nothing matches is it written under its own key. Every match is reported.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from timeline.loading.writer import _Writer
 
 
+@lru_cache(maxsize=8192)  # a volume names the same few hundred people thousands of times
 def name_key(name: str) -> str:
     """A name as compared: folded dashes and quotes, one space, no case, no final period."""
     return " ".join(fold(name).casefold().split()).rstrip(".")

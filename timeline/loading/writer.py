@@ -41,6 +41,7 @@ from timeline.models import (
 )
 
 M = TypeVar("M", bound=Base)
+_CHUNK = 5000  # keys or ids per IN (...): SQLite allows 32,766 parameters in a statement
 
 
 @dataclass(frozen=True)
@@ -184,13 +185,28 @@ class _Writer:
         }
         for key, values in rows.items():
             obj = existing.get(key)
-            if obj is None:
-                obj = model(key=key)
-                self.session.add(obj)
-                existing[key] = obj
-            _assign(obj, values)
+            if obj is not None:
+                _assign(obj, values)
+        new = [{**values, "key": key} for key, values in rows.items() if key not in existing]
+        if new:
+            # One INSERT for all, then one SELECT for their ids: an ORM object per row would be
+            # inserted one row at a time on SQLite, and each attribute set through the ORM.
+            self.insert_rows(model, new)
+            keys = [row["key"] for row in new]
+            for start in range(0, len(keys), _CHUNK):
+                query = select(model).where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
+                existing.update((obj.key, obj) for obj in self.session.scalars(query))  # type: ignore[attr-defined]
         self.touched[model.__tablename__] += len(rows)
         return existing
+
+    def insert_rows(self, model: type[Base], rows: Sequence[Row]) -> None:
+        """INSERT ``rows`` (column values) with executemany, rows of one shape at a time."""
+        shapes: dict[tuple[str, ...], list[Row]] = {}
+        for row in rows:
+            shapes.setdefault(tuple(row), []).append(row)
+        for same in shapes.values():
+            self.session.execute(insert(model.__table__), same)
+        self.bulk_inserted[model.__tablename__] += len(rows)
 
     def sync(
         self,
@@ -235,9 +251,7 @@ class _Writer:
     def insert_queued(self) -> None:
         """Write the rows :meth:`sync` queued, one executemany per table (parents first)."""
         for model, rows in self.queued.items():
-            if rows:
-                self.session.execute(insert(model.__table__), rows)
-                self.bulk_inserted[model.__tablename__] += len(rows)
+            self.insert_rows(model, rows)
         self.queued.clear()
 
     def preload(self, model: type[M], objs: Sequence[M], *collections: Any) -> None:
@@ -246,8 +260,8 @@ class _Writer:
         load (thousands of queries and flushes)."""
         self.session.flush()  # new objects get their ids
         ids = [obj.id for obj in objs]  # type: ignore[attr-defined]
-        for start in range(0, len(ids), 5000):  # SQLite allows 32,766 parameters per query
-            chunk = ids[start : start + 5000]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
             self.session.scalars(
                 select(model)
                 .where(model.id.in_(chunk))  # type: ignore[attr-defined]
