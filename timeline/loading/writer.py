@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, load_only, object_session, selectinload
 
 from timeline.db import Database
 from timeline.errors import LoadError
@@ -194,7 +194,13 @@ class _Writer:
             self.insert_rows(model, new)
             keys = [row["key"] for row in new]
             for start in range(0, len(keys), _CHUNK):
-                query = select(model).where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
+                # Only the id and key: the rest is what was just written (a volume's texts
+                # read back would double them in memory); anything else loads if asked for.
+                query = (
+                    select(model)
+                    .where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
+                    .options(load_only(model.id, model.key))  # type: ignore[attr-defined]
+                )
                 existing.update((obj.key, obj) for obj in self.session.scalars(query))  # type: ignore[attr-defined]
         self.touched[model.__tablename__] += len(rows)
         return existing
@@ -265,7 +271,10 @@ class _Writer:
             self.session.scalars(
                 select(model)
                 .where(model.id.in_(chunk))  # type: ignore[attr-defined]
-                .options(*(selectinload(c) for c in collections))
+                .options(
+                    load_only(model.id),  # type: ignore[attr-defined]
+                    *(selectinload(c) for c in collections),
+                )
             ).all()
 
     # --- the load --------------------------------------------------------------------------
