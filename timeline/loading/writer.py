@@ -203,7 +203,9 @@ class _Writer:
                 )
                 existing.update((obj.key, obj) for obj in self.session.scalars(query))  # type: ignore[attr-defined]
         self.touched[model.__tablename__] += len(rows)
-        return existing
+        # In the plan's order, not the order a backend returned them in: children are written
+        # in this order, so their ids are the same on every backend.
+        return {key: existing[key] for key in rows}
 
     def insert_rows(self, model: type[Base], rows: Sequence[Row]) -> None:
         """INSERT ``rows`` (column values) with executemany, rows of one shape at a time."""
