@@ -87,7 +87,16 @@ def write_summary(name: str, summary: LoadSummary) -> None:
 
 
 def _progress_enabled() -> bool:
+    """A bar only for a person watching stderr; nothing at all when it is piped."""
     return sys.stderr.isatty()
+
+
+def _total_bytes(files: list[Path]) -> int | None:
+    """The bar counts bytes read: one whole volume moves it as its documents are read."""
+    try:
+        return sum(path.stat().st_size for path in files)
+    except OSError:
+        return None  # the reader names the file it cannot read; no bar then
 
 
 @click.command("frus")
@@ -126,9 +135,12 @@ def frus(app: App, paths: tuple[Path, ...], dry_run: bool, replace: bool) -> Non
     files = frus_paths(paths)
     database = app.database
     with database.creating():
-        if database.state() in (SchemaState.MISSING, SchemaState.EMPTY):
-            database.upgrade()
-        with _progress(_progress_enabled(), lambda: len(files), "ingest frus") as tick:
+        new = database.state() in (SchemaState.MISSING, SchemaState.EMPTY)
+        # Every volume is read before the schema is made: a bad file leaves a new database
+        # (a PostgreSQL one too, which creating() does not remove) as it was.
+        with _progress(_progress_enabled(), lambda: _total_bytes(files), "ingest frus") as tick:
             plan = read_frus(files, tick)
+        if new:
+            database.upgrade()
         summary = load_plan(database, plan, replace=replace, dry_run=dry_run)
     write_summary(database.name, summary)

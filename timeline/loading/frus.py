@@ -62,19 +62,18 @@ class FrusReader:
         self.kept: dict[str, str] = {}  # key -> why another text is kept (the seed's own)
 
     def read(self, paths: Iterable[Path], tick: Callable[[int], None] | None = None) -> LoadPlan:
+        """Add every volume at ``paths``; ``tick`` is told the bytes read as they are read."""
         for path in paths:
-            self.read_volume(path)
-            if tick is not None:
-                tick(1)
+            self.read_volume(path, tick)
         return self.plan
 
-    def read_volume(self, path: Path) -> None:
+    def read_volume(self, path: Path, tick: Callable[[int], None] | None = None) -> None:
         header: VolumeHeader | None = None
         persons: dict[str, PersonRecord] = {}
         # Undated documents wait for the next dated one, which bounds them (at most a few).
         self.undated: list[DocumentRecord] = []
         self.previous: DocumentRecord | None = None
-        for item in iter_volume(path):
+        for item in iter_volume(path, tick):
             if isinstance(item, VolumeHeader):
                 header = item
             elif isinstance(item, PersonRecord):
@@ -309,5 +308,6 @@ def frus_paths(arguments: Iterable[Path]) -> list[Path]:
 
 
 def read_frus(paths: Iterable[Path], tick: Callable[[int], None] | None = None) -> LoadPlan:
-    """A load plan for the FRUS TEI volumes at ``paths`` (files or directories of ``*.xml``)."""
+    """A load plan for the FRUS TEI volumes at ``paths`` (files or directories of ``*.xml``);
+    ``tick`` is called with the bytes read, adding up to the files' sizes."""
     return FrusReader().read(frus_paths(paths), tick)

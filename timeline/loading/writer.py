@@ -13,8 +13,8 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, load_only, object_session, selectinload
 
 from timeline.db import Database
 from timeline.errors import LoadError
@@ -41,6 +41,7 @@ from timeline.models import (
 )
 
 M = TypeVar("M", bound=Base)
+_CHUNK = 5000  # keys or ids per IN (...): SQLite allows 32,766 parameters in a statement
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def load_plan(
             writer = _Writer(session, plan, replace)
             writer.run()
             session.flush()
+            inserted.update(writer.bulk_inserted)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -175,6 +177,8 @@ class _Writer:
         self.events: set[str] = set()
         self.reconciler: Reconciler | None = None
         self.actor_count = 0
+        self.queued: dict[type[Base], list[Row]] = {}  # new child rows, see sync()
+        self.bulk_inserted: Counter[str] = Counter()
 
     # --- generic upserts -------------------------------------------------------------------
 
@@ -187,13 +191,36 @@ class _Writer:
         }
         for key, values in rows.items():
             obj = existing.get(key)
-            if obj is None:
-                obj = model(key=key)
-                self.session.add(obj)
-                existing[key] = obj
-            _assign(obj, values)
+            if obj is not None:
+                _assign(obj, values)
+        new = [{**values, "key": key} for key, values in rows.items() if key not in existing]
+        if new:
+            # One INSERT for all, then one SELECT for their ids: an ORM object per row would be
+            # inserted one row at a time on SQLite, and each attribute set through the ORM.
+            self.insert_rows(model, new)
+            keys = [row["key"] for row in new]
+            for start in range(0, len(keys), _CHUNK):
+                # Only the id and key: the rest is what was just written (a volume's texts
+                # read back would double them in memory); anything else loads if asked for.
+                query = (
+                    select(model)
+                    .where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
+                    .options(load_only(model.id, model.key))  # type: ignore[attr-defined]
+                )
+                existing.update((obj.key, obj) for obj in self.session.scalars(query))  # type: ignore[attr-defined]
         self.touched[model.__tablename__] += len(rows)
-        return existing
+        # In the plan's order, not the order a backend returned them in: children are written
+        # in this order, so their ids are the same on every backend.
+        return {key: existing[key] for key in rows}
+
+    def insert_rows(self, model: type[Base], rows: Sequence[Row]) -> None:
+        """INSERT ``rows`` (column values) with executemany, rows of one shape at a time."""
+        shapes: dict[tuple[str, ...], list[Row]] = {}
+        for row in rows:
+            shapes.setdefault(tuple(row), []).append(row)
+        for same in shapes.values():
+            self.session.execute(insert(model.__table__), same)
+        self.bulk_inserted[model.__tablename__] += len(rows)
 
     def sync(
         self,
@@ -202,8 +229,21 @@ class _Writer:
         wanted: Sequence[Row],
         identity: Callable[[Any], Hashable],
         scope: Callable[[Any], bool] = lambda _row: True,
+        parent: tuple[str, int] | None = None,
     ) -> None:
-        """Make the rows of a child collection within ``scope`` exactly ``wanted``."""
+        """Make the rows of a child collection within ``scope`` exactly ``wanted``.
+
+        With ``parent`` (its foreign key column and id) and nothing stored, every wanted row is
+        new: it is queued for one multi-row INSERT per table (:meth:`insert_queued`) instead of
+        becoming an ORM object, which SQLite's driver would insert one row at a time.
+        """
+        if parent is not None and not collection:
+            column, parent_id = parent
+            self.queued.setdefault(factory, []).extend(
+                {**values, column: parent_id} for values in wanted
+            )
+            self.touched[factory.__tablename__] += len(wanted)  # type: ignore[attr-defined]
+            return
         current = {identity(row): row for row in collection if scope(row)}
         keep = set()
         for values in wanted:
@@ -221,6 +261,29 @@ class _Writer:
                 session = object_session(row)
                 if session is not None:  # counted as deleted now, not found an orphan at flush
                     session.delete(row)
+
+    def insert_queued(self) -> None:
+        """Write the rows :meth:`sync` queued, one executemany per table (parents first)."""
+        for model, rows in self.queued.items():
+            self.insert_rows(model, rows)
+        self.queued.clear()
+
+    def preload(self, model: type[M], objs: Sequence[M], *collections: Any) -> None:
+        """Load the ``collections`` of ``objs`` in one query each, not one per object: a lazy
+        load per object would also flush the session before each, which dominated a volume's
+        load (thousands of queries and flushes)."""
+        self.session.flush()  # new objects get their ids
+        ids = [obj.id for obj in objs]  # type: ignore[attr-defined]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            self.session.scalars(
+                select(model)
+                .where(model.id.in_(chunk))  # type: ignore[attr-defined]
+                .options(
+                    load_only(model.id),  # type: ignore[attr-defined]
+                    *(selectinload(c) for c in collections),
+                )
+            ).all()
 
     # --- the load --------------------------------------------------------------------------
 
@@ -336,20 +399,42 @@ class _Writer:
     def write_document_children(self, written: list[str], actors: Mapping[str, Actor]) -> None:
         aliases: dict[int, tuple[Actor, list[Row]]] = {}
         owned: set[int] = set()
+        self.preload(
+            Document,
+            [self.documents[key] for key in written],
+            Document.notes,
+            Document.page_breaks,
+            Document.readings,
+            Document.actor_links,
+        )
+        self.preload(
+            Actor,
+            list({id(a): a for a in actors.values()}.values()),
+            Actor.aliases,
+            Actor.identifiers,
+        )
         for key in written:
             doc, document = self.plan.documents[key], self.documents[key]
             if not doc.additive:
                 owned.add(document.id)
-            self.sync(document.notes, DocumentNote, doc.notes, lambda row: row.number)
+            parent = ("document_id", document.id)
+            self.sync(
+                document.notes, DocumentNote, doc.notes, lambda row: row.number, parent=parent
+            )
             self.sync(
                 document.page_breaks,
                 PageBreak,
                 doc.page_breaks,
                 lambda row: (row.char_start, row.page),
+                parent=parent,
             )
             if not doc.additive:
                 self.sync(
-                    document.readings, DocumentReading, doc.readings, lambda row: row.char_start
+                    document.readings,
+                    DocumentReading,
+                    doc.readings,
+                    lambda row: row.char_start,
+                    parent=parent,
                 )
             links = [{"actor_id": actors[a].id, "role": role} for a, role in doc.actors]
             wanted_links = {(row["actor_id"], row["role"]) for row in links}
@@ -361,6 +446,7 @@ class _Writer:
                 scope=lambda row, w=wanted_links, a=doc.additive: (
                     not a or (row.actor_id, row.role) in w
                 ),
+                parent=parent,
             )
             for mention in doc.mentions:
                 actor = actors[mention["actor"]]
@@ -387,7 +473,9 @@ class _Writer:
                 scope=lambda row, i=idents: (
                     row.document_id in owned or (row.alias, row.document_id) in i
                 ),
+                parent=("actor_id", actor.id),
             )
+        self.insert_queued()
 
     def write_events(self, actors: Mapping[str, Actor], statutes: Mapping[str, Statute]) -> None:
         plan = self.plan
@@ -406,6 +494,9 @@ class _Writer:
                 if k in self.events
             },
         )
+        self.preload(
+            Event, list(events.values()), Event.actor_links, Event.statute_links, Event.sources
+        )
         for key, obj in events.items():
             ev = plan.events[key]
             self.sync(
@@ -421,6 +512,7 @@ class _Writer:
                     for n, (a, role) in enumerate(ev.actors)
                 ],
                 lambda row: (row.actor_id, row.role),
+                parent=("event_id", obj.id),
             )
             self.sync(
                 obj.statute_links,
@@ -435,6 +527,7 @@ class _Writer:
                     for n, (s, rel) in enumerate(ev.statutes)
                 ],
                 lambda row: (row.statute_id, row.relation),
+                parent=("event_id", obj.id),
             )
             self.sync(
                 obj.sources,
@@ -450,4 +543,6 @@ class _Writer:
                     for n, src in enumerate(ev.sources)
                 ],
                 lambda row: (row.document_id, row.char_start, row.char_end),
+                parent=("event_id", obj.id),
             )
+        self.insert_queued()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -318,13 +318,31 @@ def _event_actors(mentions: list[Mention]) -> tuple[tuple[str | None, str, str],
     return tuple(chosen)
 
 
-def iter_volume(path: Path | str) -> Iterator[VolumeItem]:
-    """Yield the header, persons, terms and documents of a FRUS TEI volume, in file order."""
+def iter_volume(
+    path: Path | str, progress: Callable[[int], None] | None = None
+) -> Iterator[VolumeItem]:
+    """Yield the header, persons, terms and documents of a FRUS TEI volume, in file order.
+
+    ``progress``, if given, is called with the bytes read since its last call, so that its
+    calls add up to the file's size.
+    """
     path = Path(path)
     stream = _Stream(path.name, _check_prolog(path))
     try:
         with open_regular(path) as handle:
-            yield from stream.items(handle)
+            if progress is None:
+                yield from stream.items(handle)
+                return
+            done = 0
+            for item in stream.items(handle):
+                yield item
+                at = handle.tell()
+                if at > done:
+                    progress(at - done)
+                    done = at
+            end = handle.seek(0, 2)
+            if end > done:
+                progress(end - done)
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":")[0]

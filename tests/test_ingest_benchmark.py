@@ -1,0 +1,50 @@
+"""The volume benchmarks/ingest.py builds is a valid FRUS volume that ingests cleanly: the
+benchmark measures a real load, not an error path. No timings here."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from click.testing import Result
+
+from timeline.sources import read_volume
+
+
+def _benchmark(repo_root: Path) -> ModuleType:
+    path = repo_root / "benchmarks" / "ingest.py"
+    spec = importlib.util.spec_from_file_location("benchmark_ingest", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark_ingest"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_volume_follows_on(repo_root: Path, tmp_path: Path) -> None:
+    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 40)
+    parsed = read_volume(volume)
+    assert len(parsed.persons) > 100 and len(parsed.terms) > 100
+    numbers = [int(d.number or 0) for d in parsed.documents]
+    assert numbers == list(range(30, 70))
+    assert len({d.key for d in parsed.documents}) == 40
+    assert [d.title.split(" ")[0] for d in parsed.documents[16:18]] == ["Memorandum", "Editorial"]
+    pages = [int(d.page_first) for d in parsed.documents if d.page_first and d.page_first.isdigit()]
+    assert pages == sorted(pages) and pages[-1] > 99 + 22  # the third copy's pages follow on
+    second = parsed.documents[16]  # d30's copy: its notes and breaks kept, at its own offsets
+    assert [n.number for n in second.notes] == [n.number for n in parsed.documents[0].notes]
+    assert [pb.page for pb in second.page_breaks] == ["100"]
+
+
+def test_the_generated_volume_ingests_and_checks(
+    repo_root: Path, tmp_path: Path, db_url: str, run: Callable[..., Result]
+) -> None:
+    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 40)
+    result = run("--db", db_url, "ingest", "frus", str(volume))
+    assert result.stdout.splitlines()[0].endswith(": 24 documents, 24 events")
+    assert "no problems" in run("--db", db_url, "check").stdout
+    again = run("--db", db_url, "ingest", "frus", str(volume))
+    assert "nothing changed" in again.stdout
