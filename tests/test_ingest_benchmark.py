@@ -44,7 +44,7 @@ def test_the_generated_volume_ingests_and_checks(
 ) -> None:
     volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 40)
     result = run("--db", db_url, "ingest", "frus", str(volume))
-    assert result.stdout.splitlines()[0].endswith(": 24 documents, 24 events")
+    assert result.stdout.splitlines()[0].endswith(": 40 documents, 24 events")
     assert "no problems" in run("--db", db_url, "check").stdout
     again = run("--db", db_url, "ingest", "frus", str(volume))
     assert "nothing changed" in again.stdout
