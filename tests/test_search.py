@@ -192,8 +192,8 @@ def test_the_index_follows_a_reseed(
     text = toml.read_text(encoding="utf-8")
     for old, new in (
         (
-            'title = "A WASHFAX of the letter went to Mr. McNamar"',
-            'title = "A facsimile of the letter went to Mr. McNamar"',
+            'title = "A WASHFAX of the letter went to Mr. McNamar',
+            'title = "A facsimile of the letter went to Mr. McNamar',
         ),
         ('  "Release Decision: \\nRIFPUB",\n', ""),
         (
