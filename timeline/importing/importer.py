@@ -19,6 +19,7 @@ from timeline.export.tables import (
     TableInfo,
     tables,
 )
+from timeline.importing.copying import bulk_loader
 from timeline.importing.loader import (
     ImportSummary,
     Loader,
@@ -43,7 +44,7 @@ class FreshSink(Sink):
         self.loader: Loader | None = None
 
     def begin_table(self, info: TableInfo) -> None:
-        self.loader = Loader(self.connection, info, verifier=self.verifier)
+        self.loader = bulk_loader(self.connection, info, verifier=self.verifier)
 
     def row(self, row: Row) -> None:
         assert self.loader is not None
