@@ -27,7 +27,7 @@ def bulk_loader(
 ) -> Loader:
     """The fastest loader this connection has: COPY on PostgreSQL (psycopg), else INSERTs."""
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
-        return CopyLoader(connection, info, verifier=verifier)
+        return CopyLoader(connection, info, batch=COPY_BATCH, verifier=verifier)
     return Loader(connection, info, verifier=verifier)
 
 
