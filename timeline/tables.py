@@ -1,12 +1,13 @@
-"""A tabulate grid printed a chunk of rows at a time, the same bytes as one call over every row.
+"""A tabulate grid printed a row at a time, the same bytes as one tabulate call over every row.
 
 tabulate sizes each column to its widest cell, so it wants the whole table at once: at a
-million events that is gigabytes. Here the rows are read twice instead. The first pass finds
-each column's width: tabulate itself renders each chunk and its top border is measured (its own
-wrapping and measuring, not an imitation), and the pass stops as soon as every column has
-reached its maximum width, which on real data is within the first chunk. The second pass
-renders each chunk with one extra row of exactly those widths, which holds every chunk to the
-same layout, and drops that row from the output.
+million events that is gigabytes. Here the rows are read twice instead. For ``simple_grid``
+(every table the CLI prints) :mod:`timeline.grid` lays the cells out as tabulate does: a first
+pass measures the columns, and reads the rest only for what would change the layout once every
+column is at its maximum; the second draws each row as it comes. Other formats, and text that
+only tabulate lays out exactly (ANSI codes, say), go through tabulate a chunk at a time: each
+chunk is rendered with one extra row of the measured widths, which holds every chunk to the
+same layout, and that row is dropped from the output.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TextIO
 from tabulate import tabulate
 
 from timeline.fitting import ColumnStats, fit_columns
+from timeline.grid import Grid, Layout
 
 CHUNK = 1000
 
@@ -67,6 +69,8 @@ def stream_table(
         )
         return text.split("\n")
 
+    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out):
+        return
     widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
         out.write("\n".join(grid([])) + "\n")
@@ -84,6 +88,29 @@ def stream_table(
         out.write("\n".join(lines[5:-1]) + "\n")
         closing = lines[-1]
     out.write(closing + "\n")
+
+
+def _stream_grid(
+    rows: Rows, headers: list[str], limits: list[int | None] | None, out: TextIO
+) -> bool:
+    """Draw the table with :mod:`timeline.grid`; False (nothing written) where only tabulate
+    lays it out exactly."""
+    layout = Layout(headers, limits)
+    iterator = iter(rows())
+    for row in iterator:
+        layout.add(row)
+        if layout.settled():
+            break
+    for row in iterator:  # the widths are known: only what would make the layout inexact
+        layout.note(row)
+    if not layout.exact():
+        return False
+    grid = Grid(layout, out)
+    grid.header()
+    for row in rows():
+        grid.row(row)
+    grid.close()
+    return True
 
 
 def _widths(

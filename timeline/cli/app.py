@@ -43,7 +43,6 @@ class App:
         A first run that fails leaves no file behind (see ``Database.creating``).
         """
         from timeline.db import SchemaState
-        from timeline.seed import load_seed
 
         database = self.database
         state = database.state()
@@ -52,6 +51,8 @@ class App:
                 f"timeline: {database.name} has no timeline yet; creating it and loading the seed",
                 err=True,
             )
+            from timeline.seed import load_seed  # the models and the seed texts: only here
+
             with database.creating():
                 database.upgrade()
                 summary = load_seed(database)

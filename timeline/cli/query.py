@@ -9,7 +9,6 @@ from tabulate import tabulate_formats
 
 from timeline.cli.app import App, format_option, pass_app
 from timeline.render import QUERY_FORMATS, SCHEMA_FORMATS, TABLE_STYLE, render_query, render_schema
-from timeline.schema import describe
 from timeline.sql import DEFAULT_TIMEOUT, run_query
 
 
@@ -93,5 +92,7 @@ def schema(app: App, fmt: str) -> None:
     """
     database = app.ready()
     with database.connect() as connection:
+        from timeline.schema import describe  # the models: only `schema` needs them
+
         relations = describe(connection)
     render_schema(relations, fmt, sys.stdout)

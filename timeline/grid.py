@@ -1,0 +1,198 @@
+"""tabulate's ``simple_grid`` layout, one row at a time, for plain text cells.
+
+``tabulate(rows, headers, tablefmt="simple_grid", maxcolwidths=…, disable_numparse=True)`` on
+string cells does four things: it wraps each cell to its column's maximum (its own
+``TextWrapper``, which cuts an over-long word at the width rather than at a hyphen, and drops
+blank lines), strips each cell, sizes each column to its widest line, and draws the grid. Its
+cost is per table (it lays out every cell in several whole-table passes), so
+:func:`timeline.tables.stream_table` measures with :class:`Layout` in a first pass and draws
+with :class:`Grid` in a second. Text with ANSI codes, tabulate's separating-line marker, or
+wide characters when tabulate measures them (``wcwidth`` installed) is laid out differently by
+tabulate: :meth:`Layout.exact` says so, and the caller uses tabulate itself.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from typing import TextIO
+
+import tabulate as _tabulate
+
+_LINE_BREAK = re.compile("[\r\n]")  # what tabulate splits on to measure a cell
+_SEPARATING_LINE = "\001"  # tabulate draws a rule for a row whose first or second cell is this
+
+
+class _Wrapper(textwrap.TextWrapper):
+    """tabulate's wrapper for text without ANSI codes: a long word is cut at the width."""
+
+    def _handle_long_word(
+        self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
+    ) -> None:
+        space_left = 1 if width < 1 else width - cur_len
+        if self.break_long_words and space_left > 0:
+            chunk = reversed_chunks[-1]
+            cur_line.append(chunk[:space_left])
+            reversed_chunks[-1] = chunk[space_left:]
+        elif not cur_line:
+            cur_line.append(reversed_chunks.pop())
+
+
+_MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)  # what float() or tabulate might parse
+
+
+def _cast(cell: str) -> str:
+    """The text tabulate wraps: a word it reads as a number or a boolean goes through its
+    type, as tabulate's own wrapping does (``"False"`` becomes ``"True"``, for one)."""
+    if not cell or len(cell.split()) > 1:  # numbers and booleans are one word
+        return cell
+    if cell not in ("True", "False") and not _MAYBE_NUMBER.search(cell) and cell.strip():
+        return cell
+    if _tabulate._isnumber(cell):
+        return cell
+    return str(_tabulate._type(cell, False)(cell))
+
+
+def _wrap(wrapper: _Wrapper, line: str) -> str:
+    """``"\\n".join(wrapper.wrap(line))``; a line that fits is only right-stripped of spaces."""
+    if len(line) <= wrapper.width and "\t" not in line:
+        kept = line.rstrip(" ")
+        # textwrap drops a last chunk that is all whitespace: here only the spaces, unless
+        # the line ends in other whitespace (U+00A0, say), which textwrap must judge
+        if not kept[-1].isspace():
+            return kept
+    return "\n".join(wrapper.wrap(line))
+
+
+class Layout:
+    """Cells as tabulate lays them out, and what a first pass learns of the whole table."""
+
+    def __init__(self, headers: Sequence[str], limits: Sequence[int | None] | None) -> None:
+        self.headers = [str(h) for h in headers]
+        caps = list(limits) if limits else [None] * len(self.headers)
+        self.caps = caps
+        self.wrappers = [_Wrapper(width=cap) if cap is not None else None for cap in caps]
+        self.widths = [_width(h) + 2 for h in self.headers]  # tabulate's minimum padding
+        self.multiline = any(_LINE_BREAK.search(h) for h in self.headers)
+        self.plain = not _tabulate.WIDE_CHARS_MODE or _tabulate.wcwidth is None
+        self.plain = self.plain and all(_is_plain(h) for h in self.headers)
+        self.rows = 0
+
+    def cells(self, row: Sequence[str]) -> list[str]:
+        """One row's cells, wrapped and stripped as tabulate lays them out."""
+        return [cell.strip() for cell in self._wrapped(row)]
+
+    def _wrapped(self, row: Sequence[str]) -> list[str]:
+        out = []
+        for cell, wrapper in zip(row, self.wrappers, strict=True):
+            if wrapper is not None:
+                lines = _cast(cell).splitlines()
+                cell = "\n".join(_wrap(wrapper, line) for line in lines if line.strip())
+            out.append(cell)
+        return out
+
+    def add(self, row: Sequence[str]) -> None:
+        """Measure one row (all of them must be added before :meth:`exact` is asked)."""
+        self.rows += 1
+        self.note(row)
+        for index, wrapped in enumerate(self._wrapped(row)):
+            # tabulate decides on line breaks before it strips the cells
+            if "\n" in wrapped or "\r" in wrapped:
+                self.multiline = True
+            cell = wrapped.strip()
+            width = _width(cell) if self.multiline else len(cell)
+            if width > self.widths[index]:
+                self.widths[index] = width
+
+    def note(self, row: Sequence[str]) -> None:
+        """What must be seen of every row, even one whose widths no longer matter."""
+        if self.plain and not all(_is_plain(cell) for cell in row):
+            self.plain = False
+        if row and _is_separator(row):
+            self.plain = False
+
+    def settled(self) -> bool:
+        """Whether no later row can change the layout: every column at its maximum width, and
+        the table already multiline. Later rows then need only :meth:`note`."""
+        return self.multiline and all(
+            cap is not None and width >= cap
+            for width, cap in zip(self.widths, self.caps, strict=True)
+        )
+
+    def exact(self) -> bool:
+        """Whether :class:`Grid` draws exactly what tabulate would for the rows added."""
+        return self.plain and self.rows > 0
+
+
+def _width(text: str) -> int:
+    return max(map(len, _LINE_BREAK.split(text)))
+
+
+def _is_plain(cell: str) -> bool:
+    return "\x1b" not in cell
+
+
+def _is_separator(row: Sequence[str]) -> bool:
+    return row[0].strip() == _SEPARATING_LINE or (
+        len(row) > 1 and row[1].strip() == _SEPARATING_LINE
+    )
+
+
+class Grid:
+    """Draws rows in the layout a :class:`Layout` measured, as tabulate's ``simple_grid``."""
+
+    def __init__(self, layout: Layout, out: TextIO) -> None:
+        self.layout = layout
+        self.out = out
+        widths = layout.widths
+        self.blanks = [" " * w for w in widths]
+        rules = ["─" * (w + 2) for w in widths]
+        self.between = "├" + "┼".join(rules) + "┤\n"
+        self.top = "┌" + "┬".join(rules) + "┐\n"
+        self.bottom = "└" + "┴".join(rules) + "┘\n"
+        self.first = True
+        self.pending: list[str] = []  # written a few hundred rows at a time: fewer, larger writes
+
+    def header(self) -> None:
+        self.pending.append(self.top)
+        self._lines(self.layout.headers, header=True)
+        self.pending.append(self.between)
+
+    def row(self, row: Sequence[str]) -> None:
+        if not self.first:
+            self.pending.append(self.between)
+        self.first = False
+        self._lines(self.layout.cells(row))
+        if len(self.pending) > 2000:
+            self._flush()
+
+    def close(self) -> None:
+        self.pending.append(self.bottom)
+        self._flush()
+
+    def _flush(self) -> None:
+        self.out.write("".join(self.pending))
+        self.pending.clear()
+
+    def _lines(self, cells: Sequence[str], header: bool = False) -> None:
+        widths = self.layout.widths
+        if not self.layout.multiline:
+            self.pending.append(
+                "│ " + " │ ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " │\n"
+            )
+            return
+        if header:  # tabulate splits a header on line breaks only
+            columns = [
+                "\n".join(line.ljust(w) for line in _LINE_BREAK.split(c)).splitlines()
+                for c, w in zip(cells, widths, strict=True)
+            ]
+        else:
+            columns = [
+                [line.ljust(w) for line in c.splitlines()]
+                for c, w in zip(cells, widths, strict=True)
+            ]
+        blanks = self.blanks
+        for index in range(max(map(len, columns))):
+            line = [col[index] if index < len(col) else blanks[n] for n, col in enumerate(columns)]
+            self.pending.append("│ " + " │ ".join(line) + " │\n")

@@ -1,0 +1,146 @@
+"""`import_file`: the checks, the transaction and the sink (fresh or merge) around the reader."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from alembic import command
+from sqlalchemy import literal, select
+from sqlalchemy.engine import Connection
+
+from timeline.bulk_index import index_once
+from timeline.checks import RowVerifier, table_problems
+from timeline.db import Database, SchemaState, alembic_config
+from timeline.errors import ImportFileError
+from timeline.export.tables import (
+    TableInfo,
+    tables,
+)
+from timeline.importing.copying import bulk_loader
+from timeline.importing.loader import (
+    ImportSummary,
+    Loader,
+    Row,
+    Tick,
+    reset_sequences,
+    write_transaction,
+)
+from timeline.importing.merge import MergeSink
+from timeline.importing.reader import CountingReader, Reader, Sink
+
+# --- the two ways in -----------------------------------------------------------------------------
+
+
+class FreshSink(Sink):
+    """Into an empty database: every row as it is, ids kept."""
+
+    def __init__(self, connection: Connection, summary: ImportSummary) -> None:
+        self.connection = connection
+        self.summary = summary
+        self.verifier = RowVerifier(connection)
+        self.loader: Loader | None = None
+
+    def begin_table(self, info: TableInfo) -> None:
+        self.loader = bulk_loader(self.connection, info, verifier=self.verifier)
+
+    def row(self, row: Row) -> None:
+        assert self.loader is not None
+        self.loader.add(row)
+
+    def end_table(self) -> None:
+        assert self.loader is not None
+        self.summary.inserted[self.loader.info.name] += self.loader.finish()
+        self.loader = None
+
+
+def _has_rows(connection: Connection) -> bool:
+    for info in tables():
+        if connection.execute(select(literal(1)).select_from(info.table).limit(1)).first():
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _open_source(source: Path | BinaryIO) -> Iterator[tuple[IO[bytes], str]]:
+    if isinstance(source, Path):
+        try:
+            handle = source.open("rb")
+        except OSError as exc:
+            raise ImportFileError(f"cannot read '{source}': {exc.strerror or exc}") from exc
+        with handle:
+            yield handle, str(source)
+        return
+    name = getattr(source, "name", None)
+    yield source, name if isinstance(name, str) and name != "<stdin>" else "-"
+
+
+def file_size(source: Path | BinaryIO) -> int | None:
+    """The size of an import file in bytes (progress is counted in bytes read), if known."""
+    if isinstance(source, Path):
+        try:
+            return source.stat().st_size
+        except OSError:
+            return None
+    return None
+
+
+def import_file(
+    database: Database,
+    source: Path | BinaryIO,
+    *,
+    merge: bool = False,
+    tick: Tick | None = None,
+) -> ImportSummary:
+    """Load a `json` export into ``database`` in one transaction (see the module's doc)."""
+    state = database.state()
+    if state not in (SchemaState.CURRENT, SchemaState.MISSING, SchemaState.EMPTY):
+        database.require_current(state)  # older, newer, half-made or foreign: say which
+    created = state is SchemaState.MISSING and database.sqlite_path is not None
+    try:
+        with (
+            _open_source(source) as (raw, name),
+            write_transaction(database) as connection,
+        ):
+            fresh = state in (SchemaState.MISSING, SchemaState.EMPTY)
+            if fresh:
+                command.upgrade(alembic_config(connection), "head")
+            elif _has_rows(connection):
+                if not merge:
+                    raise ImportFileError(
+                        f"database '{database.name}' already has records; use --merge to add "
+                        "the records whose keys it does not hold, or import into an empty "
+                        "database"
+                    )
+            else:
+                fresh = True
+            summary = ImportSummary(database.name, merged=not fresh)
+            sink = FreshSink(connection, summary) if fresh else MergeSink(connection, summary)
+            # A new database gets its full-text index built once, after the rows (SQLite).
+            with index_once(connection) if fresh else contextlib.nullcontext():
+                Reader(CountingReader(raw, tick, name), name).read(sink)
+            _verify_tables(connection, name)
+            reset_sequences(connection)
+    except BaseException:
+        if created:
+            database.dispose()
+            _remove_sqlite(database.sqlite_path)
+        raise
+    return summary
+
+
+def _verify_tables(connection: Connection, name: str) -> None:
+    """What only whole tables show (a cycle of statute parents, an event without a quote)."""
+    for info in tables():
+        for problem in table_problems(connection, info):
+            raise ImportFileError(f"'{name}': {problem}")
+
+
+def _remove_sqlite(path: Path | None) -> None:
+    if path is None:
+        return
+    for candidate in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(OSError):
+            candidate.unlink()

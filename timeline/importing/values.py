@@ -1,0 +1,115 @@
+"""A row of the file as the database's typed values, or one line saying which value is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from timeline.errors import ImportFileError
+from timeline.export.tables import (
+    TableInfo,
+    column_kind,
+    identity,
+)
+from timeline.importing.loader import Row
+from timeline.integrity import value_problem
+
+SCALARS = frozenset(("string", "number", "boolean", "null"))
+
+
+class Converter:
+    """Checks a row object of the file against its table and turns it into typed values."""
+
+    def __init__(self, info: TableInfo) -> None:
+        self.info = info
+        self.columns = [(c, column_kind(c), c.nullable, _length(c)) for c in info.columns]
+        self.names = frozenset(info.column_names)
+        self.previous: tuple[Any, ...] | None = None
+
+    def convert(self, raw: Mapping[str, Any], number: int) -> Row:
+        info = self.info
+        unknown = [name for name in raw if name not in self.names]
+        if unknown:
+            raise ImportFileError(
+                f"{self._where(raw, number)}: unknown column {unknown[0]!r} "
+                f"(table {info.name} has {', '.join(info.column_names)})"
+            )
+        row: Row = {}
+        for column, kind, nullable, length in self.columns:
+            name = column.name
+            value = raw.get(name)
+            if value is None:
+                if not nullable:
+                    raise ImportFileError(
+                        f"{self._where(raw, number)}: missing required value for {name!r}"
+                    )
+                row[name] = None
+                continue
+            row[name] = self._typed(raw, number, name, kind, length, value)
+            # Before the driver sees it: a number past the column's range, a NUL or a lone
+            # surrogate is refused by one backend, mangled or stored by the other.
+            problem = value_problem(column, row[name])
+            if problem is not None:
+                raise ImportFileError(f"{self._where(raw, number)}: {problem}")
+        key = tuple(row[name] for name in info.primary_key)
+        if self.previous is not None and key <= self.previous:
+            what = "repeats the primary key" if key == self.previous else "is out of order"
+            raise ImportFileError(
+                f"{self._where(raw, number)}: {what} "
+                f"(rows must come in increasing {', '.join(info.primary_key)} order)"
+            )
+        self.previous = key
+        return row
+
+    def _typed(
+        self,
+        raw: Mapping[str, Any],
+        number: int,
+        name: str,
+        kind: str,
+        length: int | None,
+        value: Any,
+    ) -> Any:
+        ok = True
+        if kind == "integer":
+            ok = type(value) is int
+        elif kind == "boolean":
+            ok = type(value) is bool
+        elif kind == "string":
+            ok = isinstance(value, str)
+            if ok and length is not None and len(value) > length:
+                raise ImportFileError(
+                    f"{self._where(raw, number)}: {name!r} is longer than {length} characters"
+                )
+        elif kind in ("date", "datetime"):
+            parse = dt.date.fromisoformat if kind == "date" else dt.datetime.fromisoformat
+            try:
+                if not isinstance(value, str) or (kind == "date" and len(value) != 10):
+                    raise ValueError(value)
+                return parse(value)
+            except ValueError:
+                ok = False
+        if not ok:
+            raise ImportFileError(
+                f"{self._where(raw, number)}: {name!r} should be "
+                f"{_KIND_WORDS.get(kind, kind)}, not {json.dumps(value, default=str)}"
+            )
+        return value
+
+    def _where(self, raw: Mapping[str, Any], number: int) -> str:
+        return f"record {number} of table {self.info.name} ({identity(self.info, raw)})"
+
+
+_KIND_WORDS = {
+    "integer": "an integer",
+    "boolean": "true or false",
+    "string": "a string",
+    "date": "a date (YYYY-MM-DD)",
+    "datetime": "a date and time (ISO 8601)",
+}
+
+
+def _length(column: Any) -> int | None:
+    return getattr(column.type, "length", None) if column_kind(column) == "string" else None
