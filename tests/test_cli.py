@@ -144,8 +144,13 @@ def test_show_a_statute_and_a_document(seeded: str, run: Callable[..., Result]) 
     assert doc["archival_source"] == "Department of State, Central Files, 411.616/2-2661"
     assert doc["pages"] == "86–87" and doc["place"] == "Washington"
     assert len(doc["events"]) == 9
-    assert doc["events"][0]["quotes"] == [
-        {"quote": "Section 307 of the Tariff Act of 1930", "char_start": 1064, "char_end": 1101}
+    assert doc["events"][0]["quotes"] == [  # issue 9: with its page
+        {
+            "quote": "Section 307 of the Tariff Act of 1930",
+            "char_start": 1064,
+            "char_end": 1101,
+            "page": "p. 87",
+        }
     ]
     text = run("--db", seeded, "show", "frus1961-63v05-d37").stdout
     assert "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [1064:1101]" in text

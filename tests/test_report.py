@@ -172,7 +172,8 @@ def test_markdown_is_a_chronology_with_numbered_source_notes(
     assert "## 17 Jun 1930 — Tariff Act of 1930 enacted" in text
     assert text.count("[^1]") == 2  # the mark and its note
     assert "[^34]" not in text  # the 2007 release is outside the window: 31 notes
-    assert "[^31]: Director of Central Intelligence" in text
+    # issue 9: the full citation the first time a document is cited, its short form after
+    assert "[^31]: CREST, CIA-RDP88B00443R001500070028-8 (" in text
     assert "“Section 307 of the Tariff Act of 1930”" in text
     assert text.index("## 17 Jun 1930") < text.index("## c. 1945") < text.index("## 1951")
 
