@@ -295,6 +295,7 @@ class Citations:
         return {
             **source,
             "cited": doc.cite(start, end, full=full),
+            "cited_full": doc.cite(start, end, full=True),
             "pinpoint": str(point) or None,
             "in_note": point.note is not None,
             "shown": doc.shown(source["quote"], start) if _verbatim(source) else source["quote"],

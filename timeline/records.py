@@ -190,7 +190,7 @@ def _show_event(session: Session, event: Event) -> dict[str, Any]:
         {
             key: value
             for key, value in citations.source(source).items()
-            if key != "shown" or value != source["quote"]
+            if key != "cited_full" and (key != "shown" or value != source["quote"])
         }
         for source in record["sources"]
     ]

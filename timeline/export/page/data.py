@@ -100,8 +100,8 @@ def _source(source: Mapping[str, Any]) -> dict[str, Any]:
         data["page"] = source["pinpoint"]
     if source.get("in_note"):
         data["editorsNote"] = True
-    if source.get("cited"):
-        data["cited"] = source["cited"]
+    if source.get("cited_full"):  # an event's evidence is read alone: cited in full
+        data["cited"] = source["cited_full"]
     return data
 
 

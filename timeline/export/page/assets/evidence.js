@@ -18,7 +18,7 @@ function sourceLine(doc, source) {
 function documentFacts(doc) {
   if (!doc.facts || !doc.facts.length) return null;
   return el("dl", { class: "doc-facts" },
-    doc.facts.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
+    doc.facts.flatMap(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
 }
 
 /** Text from a to b (UTF-16 offsets), each damaged passage in it shown with its reading
