@@ -153,7 +153,9 @@ def test_show_a_statute_and_a_document(seeded: str, run: Callable[..., Result]) 
         }
     ]
     text = run("--db", seeded, "show", "frus1961-63v05-d37").stdout
-    assert "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [1064:1101]" in text
+    assert (
+        "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [p. 87, 1064:1101]" in text
+    )  # issue 9: its page
 
 
 def test_show_an_event_and_a_source(seeded: str, run: Callable[..., Result]) -> None:
