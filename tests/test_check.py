@@ -15,7 +15,7 @@ from timeline.db import Database
 
 def test_a_clean_seeded_database_passes(seeded: str, run: Callable[..., Result]) -> None:
     result = run("--db", seeded, "check")
-    assert result.stdout == f"{Database.open(seeded).name}: checked 718 records: no problems\n"
+    assert result.stdout == f"{Database.open(seeded).name}: checked 720 records: no problems\n"
     assert result.stderr == ""
 
 
@@ -98,7 +98,7 @@ def test_every_planted_problem_is_reported(seeded: str, run: Callable[..., Resul
     for statement, expected in PLANTED.items():
         assert any(line.startswith(expected) for line in lines), (statement, result.stdout)
     assert result.stderr.startswith("Error: ")
-    assert f": {len(PLANTED)} problems in 716 records\n" in result.stderr  # 2 quotes deleted
+    assert f": {len(PLANTED)} problems in 718 records\n" in result.stderr  # 2 quotes deleted
     assert result.stderr.count("\n") == 1
     assert len(lines) == int(result.stderr.split(": ")[-1].split()[0])
 
@@ -157,4 +157,4 @@ def test_a_checked_database_round_trips_clean(
     run("--db", seeded, "export", fmt, "-o", str(path))
     target = str(tmp_path / "copy.db")
     run("--db", target, "import", str(path))
-    assert run("--db", target, "check").stdout.endswith(": checked 718 records: no problems\n")
+    assert run("--db", target, "check").stdout.endswith(": checked 720 records: no problems\n")

@@ -147,11 +147,18 @@ def test_show_a_statute_and_a_document(seeded: str, run: Callable[..., Result]) 
     assert doc["archival_source"] == "Department of State, Central Files, 411.616/2-2661"
     assert doc["pages"] == "86–87" and doc["place"] == "Washington"
     assert len(doc["events"]) == 9
-    assert doc["events"][0]["quotes"] == [
-        {"quote": "Section 307 of the Tariff Act of 1930", "char_start": 1064, "char_end": 1101}
+    assert doc["events"][0]["quotes"] == [  # issue 9: with its page
+        {
+            "quote": "Section 307 of the Tariff Act of 1930",
+            "char_start": 1064,
+            "char_end": 1101,
+            "page": "p. 87",
+        }
     ]
     text = run("--db", seeded, "show", "frus1961-63v05-d37").stdout
-    assert "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [1064:1101]" in text
+    assert (
+        "notes (3)" in text and "“Section 307 of the Tariff Act of 1930” [p. 87, 1064:1101]" in text
+    )  # issue 9: its page
 
 
 def test_show_an_event_and_a_source(seeded: str, run: Callable[..., Result]) -> None:

@@ -239,3 +239,40 @@ def test_without_scripts_the_plain_chronology_shows(browser: Any, exported: Any)
     finally:
         tab.context.close()
     assert tab.problems == []
+
+
+def test_each_quote_shows_its_page_and_its_documents_source_note(
+    reader: Reader, exported: Any
+) -> None:
+    """Issue 10's "p. 87": the page of each quote, the editors' notes told apart, the source
+    note and release data of the document, and damaged words shown with their reading."""
+    page = reader.open(f"#event={RUSK_MEMO}")
+    lines = page.locator("#detail li.source p.page").all_inner_texts()
+    pages = [line.split(" · ")[0] for line in lines]
+    record = next(r for r in exported[1] if r["key"] == RUSK_MEMO)
+    assert len(pages) == len(record["sources"]) and pages[0] == "p. 86"
+    assert set(pages) == {"p. 86", "p. 87"}
+    cites = page.locator("#detail li.source p.cite").all_inner_texts()
+    assert cites[0] == (
+        "Foreign Relations of the United States, 1961–1963, Volume V, Soviet Union, "
+        "Document 37, p. 86"
+    )
+    assert cites[1].endswith("Document 37, p. 87")
+    facts = page.locator("#detail li.source").first.locator("dl.doc-facts").inner_text()
+    assert "Department of State, Central Files, 411.616/2-2661" in facts
+    assert "Printed from a copy that bears this stamped signature." in facts
+
+    page = reader.open("#event=1961-02-22-message-to-khrushchev")
+    lines = page.locator("#detail li.source p.page").all_inner_texts()
+    assert all(
+        line.startswith("p. 86 n. 2 · editors' note, not the document's text") for line in lines
+    )
+
+    page = reader.open("#event=1984-05-16-casey-letter-to-regan")
+    assert page.locator("#detail li.source p.page").first.inner_text().startswith("characters")
+    damaged = page.locator("#detail mark.quote span.damaged").first
+    assert damaged.inner_text() == "Wil iam"
+    after = damaged.evaluate("node => getComputedStyle(node, '::after').content")
+    assert after == '" [William]"'
+    facts = page.locator("#detail li.source").first.locator("dl.doc-facts").inner_text()
+    assert "RIFPUB (released in full;" in facts and "K" in facts

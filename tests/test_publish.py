@@ -517,6 +517,7 @@ def test_markdown_is_the_whole_chronology_with_every_note(database: Database) ->
     assert ticks == len(ALL_EVENTS)
     assert text.startswith("# Chronology, 1930–2007\n\n28 events from 11 documents.")
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
+    assert headings.pop() == "Documents cited"  # issue 9: each with its source note
     with database.session() as session:
         titles = {e.key: e.title for e in session.scalars(select(Event))}
     assert [h.split(" — ", 1)[1] for h in headings] == [titles[k] for k in ALL_EVENTS]
@@ -531,7 +532,9 @@ def test_markdown_is_the_whole_chronology_with_every_note(database: Database) ->
         "(`frus1961-63v05-d37`, characters 1064–1101): “Section 307 of the Tariff Act of 1930”."
         in text
     )
-    assert "[^53]: Director of Central Intelligence" in text
+    # issue 9: the full citation the first time a document is cited, its short form after
+    assert "[^37]: Director of Central Intelligence" in text
+    assert "[^38]: CREST, CIA-RDP88B00443R001500070028-8 (" in text
     assert text.endswith("“Release Decision: RIFPUB”.\n")
 
 

@@ -209,7 +209,9 @@ def test_markdown_is_a_chronology_with_numbered_source_notes(
     assert "## 17 Jun 1930 — The Tariff Act of 1930 was enacted" in text
     assert text.count("[^1]") == 2  # the mark and its note
     assert "[^54]" not in text  # the 2007 release is outside the window: 53 notes
-    assert "[^53]: Director of Central Intelligence" in text
+    # issue 9: the full citation the first time a document is cited, its short form after
+    assert "[^37]: Director of Central Intelligence" in text
+    assert "[^38]: CREST, CIA-RDP88B00443R001500070028-8 (" in text
     assert "“Section 307 of the Tariff Act of 1930”" in text
     assert text.index("## 17 Jun 1930") < text.index("## 1 Jan 1932") < text.index("## 1951")
 

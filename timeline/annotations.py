@@ -73,6 +73,11 @@ def _stated_by_text(fmt: str, text: str) -> tuple[Row, tuple[tuple[int, int], ..
             "archival_source": frus.archival_source,
             "classification": frus.classification,
             "file_date": frus.file_date,
+            "source_note": frus.source_note.text if frus.source_note else None,
+            "page_markers": [
+                (str(page), span[0])
+                for page, span in zip(frus.pages, frus.page_markers, strict=True)
+            ],
         }
         notes = [
             {
@@ -172,7 +177,9 @@ def read_document(plan: LoadPlan, text_path: Path) -> None:
             "source": source and check_key(entry, "source", source, plan.sources),
         }
     )
+    values["source_note"] = stated.get("source_note")
     document = DocumentPlan(key=key, values=values, ignore=ignore, notes=notes)
+    document.page_breaks = _page_breaks(entry, values.get("pages"), stated.get("page_markers", []))
 
     for number, link in enumerate(entry.list("actors"), start=1):
         link_entry = Entry(link, f"{entry.where}, actor {number}")
@@ -197,6 +204,27 @@ def read_document(plan: LoadPlan, text_path: Path) -> None:
         if event_plan.key in plan.events:
             raise event_entry.fail(f"duplicate event key '{event_plan.key}'")
         plan.events[event_plan.key] = event_plan
+
+
+def _page_breaks(entry: Entry, pages: str | None, markers: list[tuple[str, int]]) -> list[Row]:
+    """Where each printed page begins: the first page (from ``pages``) at the text's start, and
+    each "[Page N]" marker's page where the marker stands, so that a quote resolves to its page.
+
+    The text states no first page (a marker begins the page after it), so without ``pages`` the
+    text before the first marker has no page rather than a guessed one.
+    """
+    breaks: list[Row] = []
+    if pages:
+        first, _, last = pages.partition("–")
+        breaks.append({"page": first.strip(), "char_start": 0, "in_note": False})
+        numbered = [p for p in (first.strip(), (last or first).strip()) if p.isdigit()]
+        if len(numbered) == 2:
+            low, high = int(numbered[0]), int(numbered[1])
+            outside = [page for page, _ in markers if not low <= int(page) <= high]
+            if outside:
+                raise entry.fail(f"'pages' is \"{pages}\" but the text marks [Page {outside[0]}]")
+    breaks.extend({"page": page, "char_start": at, "in_note": False} for page, at in markers)
+    return breaks
 
 
 def _readings(text: str, text_name: str, name: str, entries: object) -> list[Row]:

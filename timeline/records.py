@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from timeline.citations import Citations, Identities, cited_document, release_code
 from timeline.errors import NotFoundError
 from timeline.models import (
     Actor,
@@ -176,8 +177,24 @@ def _event_line(event: Event, role: str | None = None) -> dict[str, Any]:
     }
 
 
-def _show_event(_session: Session, event: Event) -> dict[str, Any]:
-    return {"type": "event", **event_record(event)}
+def _show_event(session: Session, event: Event) -> dict[str, Any]:
+    """The event, each quote cited to its page with its damaged words' readings, and its
+    actors as cited (the text's words, outside identifications bracketed with their source)."""
+    record = event_record(event)
+    citations, identities = Citations(session), Identities(session)
+    for actor in record["actors"]:
+        named = identities.named(actor, record)
+        if named != actor["name"]:
+            actor["as_cited"] = named
+    record["sources"] = [
+        {
+            key: value
+            for key, value in citations.source(source).items()
+            if key != "cited_full" and (key != "shown" or value != source["quote"])
+        }
+        for source in record["sources"]
+    ]
+    return {"type": "event", **record}
 
 
 def _show_document(session: Session, doc: Document) -> dict[str, Any]:
@@ -187,15 +204,24 @@ def _show_document(session: Session, doc: Document) -> dict[str, Any]:
         .options(selectinload(EventSource.event))
     ).all()
     events: dict[str, dict[str, Any]] = {}
+    cited = cited_document(session, doc.key)
+    assert cited is not None
     for citation in sorted(citations, key=lambda c: (chronological(c.event), c.position)):
         line = events.setdefault(citation.event.key, {**_event_line(citation.event), "quotes": []})
-        line["quotes"].append(
-            {
-                "quote": citation.quote,
-                "char_start": citation.char_start,
-                "char_end": citation.char_end,
-            }
-        )
+        quote: dict[str, Any] = {
+            "quote": citation.quote,
+            "char_start": citation.char_start,
+            "char_end": citation.char_end,
+        }
+        pinpoint = cited.pinpoint(citation.char_start, citation.char_end)
+        if str(pinpoint):
+            quote["page"] = str(pinpoint)
+        if pinpoint.note is not None:
+            quote["editors_note"] = True
+        shown = cited.shown(citation.quote, citation.char_start)
+        if shown != citation.quote:
+            quote["shown"] = shown
+        line["quotes"].append(quote)
     links = session.scalars(
         select(DocumentActor)
         .where(DocumentActor.document_id == doc.id)
@@ -217,10 +243,20 @@ def _show_document(session: Session, doc: Document) -> dict[str, Any]:
         "doc_number": doc.doc_number,
         "pages": doc.pages,
         "citation": doc.citation,
+        "short_citation": cited.short,
         "url": doc.url,
+        "source_note": cited.source_note,
         "archival_source": doc.archival_source,
-        "classification": doc.classification,
-        "release_decision": doc.release_decision,
+        # CREST's "Original Classification" is a code ("K"), shown as it stands
+        ("original_classification" if "CREST" in doc.collection else "classification"): (
+            doc.classification
+        ),
+        "signature_note": (
+            f"n. {cited.signature_note.number}: {cited.signature_note.text}"
+            if cited.signature_note
+            else None
+        ),
+        "release_decision": release_code(doc.release_decision) if doc.release_decision else None,
         "release_date": doc.release_date.isoformat() if doc.release_date else None,
         "approved_for_release": (
             doc.approved_for_release.isoformat() if doc.approved_for_release else None

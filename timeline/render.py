@@ -128,15 +128,22 @@ def markdown_header(title: str, events: int, documents: int, escape: Escape = _s
         f"# {escape(title)}\n\n"
         f"{events} event{'s' if events != 1 else ''} "
         f"from {documents} document{'s' if documents != 1 else ''}. "
-        "Each event cites the passages that support it; the notes give the document and "
-        "the character offsets of each passage in its stored text.\n"
+        "Each event cites the passages that support it; the notes cite each passage to its page "
+        "(in full the first time a document is cited, in short after), with its character "
+        "offsets in the stored text. Words a scan or typesetting damaged are followed by their "
+        "reading in brackets; names and offices that sources beyond the texts supply are "
+        "bracketed, with those sources.\n"
     )
 
 
 def markdown_event(
-    record: Mapping[str, Any], note_numbers: Iterable[int], escape: Escape = _same
+    record: Mapping[str, Any],
+    note_numbers: Iterable[int],
+    escape: Escape = _same,
+    actors: str | None = None,
 ) -> str:
-    """One event's section; ``note_numbers`` are the notes of its sources, in order."""
+    """One event's section; ``note_numbers`` are the notes of its sources, in order; ``actors``
+    names them as cited (:class:`timeline.citations.Identities`) in place of their names."""
     marks = "".join(f"[^{number}]" for number in note_numbers)
     parts = [f"\n## {escape(record['date'])} — {escape(record['title'])}\n\n"]
     parts.append(f"*{escape(record['kind'])}* · date basis: {escape(record['date_basis'])}")
@@ -147,7 +154,8 @@ def markdown_event(
     if record.get("editorial_note"):
         parts.append(f"\n*Editor's note:* {escape(record['editorial_note'])}\n")
     if record["actors"]:
-        parts.append(f"\n- **Actors:** {escape(actors_text(record))}\n")
+        named = actors if actors is not None else actors_text(record)
+        parts.append(f"\n- **Actors:** {escape(named)}\n")
     if record["statutes"]:
         prefix = "" if record["actors"] else "\n"
         parts.append(f"{prefix}- **Statutes:** {escape(statutes_text(record))}\n")
@@ -165,6 +173,32 @@ def markdown_note(source: Mapping[str, Any], with_quotes: bool, escape: Escape =
         quote = " ".join(source["quote"].split())
         note += f": “{escape(quote)}”"
     return note + "."
+
+
+def markdown_cited_note(
+    source: Mapping[str, Any], with_quotes: bool, escape: Escape = _same
+) -> str:
+    """A note on a passage cited by :meth:`timeline.citations.Citations.source`: its citation
+    to the page, the passage as the reader should see it, and where it stands in the text."""
+    span = f"characters {source['char_start']}–{source['char_end']}"
+    note = f"{escape(source['cited'])} (`{source['document']}`, {span})"
+    if with_quotes:
+        quote = " ".join(source["shown"].split())
+        note += f": “{escape(quote)}”"
+    return note + "."
+
+
+def markdown_documents(documents: Iterable[Any], escape: Escape = _same) -> str:
+    """The documents cited, in the order first cited (:class:`timeline.citations.CitedDocument`):
+    each one's full citation, short form, and source note, classification and release data."""
+    parts = ["\n## Documents cited\n"]
+    documents = list(documents)
+    if not documents:
+        return ""
+    for doc in documents:
+        parts.append(f"\n- **{escape(doc.short)}**: {escape(doc.citation)}\n")
+        parts.extend(f"  - {label}: {escape(value)}\n" for label, value in doc.facts)
+    return "".join(parts)
 
 
 # --- one record (`timeline show`) -------------------------------------------------------------
@@ -202,14 +236,20 @@ def _item_text(item: Any) -> str:
         role = f" [{item['role']}]" if item.get("role") else ""
         line = f"  - {item['date']}  {item['title']}{role}  ({item['key']})"
         for quote in item.get("quotes", []):
-            text = " ".join(quote["quote"].split())
-            line += f"\n      “{text}” [{quote['char_start']}:{quote['char_end']}]"
+            text = " ".join(quote.get("shown", quote["quote"]).split())
+            page = f"{quote['page']}, " if quote.get("page") else ""
+            note = " (editors' note, not the document's text)" if quote.get("editors_note") else ""
+            line += f"\n      “{text}” [{page}{quote['char_start']}:{quote['char_end']}]{note}"
         return line
-    if "quote" in item:  # an event's source
+    if "quote" in item:  # an event's source, cited to its page where it has one
+        cited = item.get("cited", item["document"])
         return (
-            f"  - {item['document']} [{item['char_start']}:{item['char_end']}]: "
-            f"“{' '.join(item['quote'].split())}”"
+            f"  - {cited} [{item['document']} {item['char_start']}:{item['char_end']}]: "
+            f"“{' '.join(item.get('shown', item['quote']).split())}”"
         )
+    editor = " · the editor's identification" if item.get("identified_by") == "editor" else ""
+    if "as_cited" in item:  # an actor named as the text names it, identified in brackets
+        return f"  - {item['as_cited']} · {item['role']}{editor}  ({item['key']})"
     parts = [
         f"{v}" if k != "identified_by" else "the editor's identification"
         for k, v in item.items()

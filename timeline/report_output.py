@@ -9,7 +9,7 @@ reads the sources a second time for its notes, which follow every event.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from timeline.fitting import terminal_width
 from timeline.render import (
@@ -17,6 +17,8 @@ from timeline.render import (
     TABLE_STYLE,
     _write_json_array,
     actors_text,
+    markdown_cited_note,
+    markdown_documents,
     markdown_event,
     markdown_header,
     markdown_note,
@@ -26,6 +28,9 @@ from timeline.render import (
     statutes_text,
 )
 from timeline.tables import stream_table
+
+if TYPE_CHECKING:
+    from timeline.citations import Citations, Identities
 
 REPORT_FORMATS = ("table", "markdown", "csv", "json")
 
@@ -63,12 +68,25 @@ def render_report(
     *,
     with_quotes: bool = False,
     title: str = "Chronology",
+    citations: Citations | None = None,
+    identities: Identities | None = None,
 ) -> None:
-    """The chronology in one of :data:`REPORT_FORMATS`."""
+    """The chronology in one of :data:`REPORT_FORMATS`.
+
+    Markdown cites to the page and names actors as cited when given ``citations`` and
+    ``identities`` (:mod:`timeline.citations`, over the same session).
+    """
     if fmt == "json":
         _write_json_array(events.records(), out)
     elif fmt == "markdown":
-        _markdown_report(events, out, with_quotes=with_quotes, title=title)
+        _markdown_report(
+            events,
+            out,
+            with_quotes=with_quotes,
+            title=title,
+            citations=citations,
+            identities=identities,
+        )
     elif fmt == "csv":
         rows = (
             {
@@ -105,14 +123,36 @@ def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
     ]
 
 
-def _markdown_report(events: Events, out: TextIO, *, with_quotes: bool, title: str) -> None:
+def _markdown_report(
+    events: Events,
+    out: TextIO,
+    *,
+    with_quotes: bool,
+    title: str,
+    citations: Citations | None,
+    identities: Identities | None,
+) -> None:
     out.write(markdown_header(title, events.count(), events.document_count()))
     notes = 0
+    cited: dict[str, None] = {}
     for record in events.records():
         first = notes + 1
         notes += len(record["sources"])
-        out.write(markdown_event(record, range(first, notes + 1)))
+        cited.update((s["document"], None) for s in record["sources"])
+        actors = (
+            "; ".join(f"{identities.named(a, record)} ({a['role']})" for a in record["actors"])
+            if identities is not None
+            else None
+        )
+        out.write(markdown_event(record, range(first, notes + 1), actors=actors))
+    if citations is not None and cited:
+        documents = (citations.document(key) for key in cited)
+        out.write(markdown_documents(doc for doc in documents if doc is not None))
     if notes:
         out.write(MARKDOWN_NOTES_RULE)
         for number, source in enumerate(events.sources(), start=1):
-            out.write(f"[^{number}]: {markdown_note(source, with_quotes)}\n")
+            if citations is not None:
+                note = markdown_cited_note(citations.source(source), with_quotes)
+            else:
+                note = markdown_note(source, with_quotes)
+            out.write(f"[^{number}]: {note}\n")

@@ -8,6 +8,7 @@ import sys
 import click
 
 from timeline.chronology import Chronology
+from timeline.citations import Citations, Identities
 from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.dates import parse_bound
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
@@ -81,12 +82,15 @@ def report(
     hint_if_empty(database)
     with database.session() as session:
         # Printed as the rows arrive: the events are never all in memory at once.
+        cited = fmt == "markdown"  # the table, CSV and JSON keep their columns
         render_report(
             Chronology(session, flt),
             fmt,
             sys.stdout,
             with_quotes=with_quotes,
             title=f"Chronology, {window.label}",
+            citations=Citations(session) if cited else None,
+            identities=Identities(session) if cited else None,
         )
 
 

@@ -24,12 +24,14 @@ from typing import IO, Any, TextIO
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from timeline.citations import Citations, Identities
 from timeline.models import Event, EventSource
 from timeline.render import (
     MARKDOWN_NOTES_RULE,
+    markdown_cited_note,
+    markdown_documents,
     markdown_event,
     markdown_header,
-    markdown_note,
 )
 from timeline.report import event_record, stream_events
 
@@ -92,17 +94,25 @@ def markdown_escape(text: str) -> str:
 
 
 def write_markdown(session: Session, out: TextIO, tick: Callable[[int], None]) -> None:
-    """The chronology of every event as Markdown, with a footnote for every source passage."""
+    """The chronology of every event as Markdown, with a footnote for every source passage,
+    cited to its page (:mod:`timeline.citations`), and the documents cited."""
     about = summary(session)
     out.write(markdown_header(about.title, about.events, about.documents, markdown_escape))
+    citations, identities = Citations(session), Identities(session)
     with spool() as notes:
         count = 0
         for record in records(session, tick):
             first = count + 1
             for source in record["sources"]:
                 count += 1
-                notes.write(f"[^{count}]: {markdown_note(source, True, markdown_escape)}\n")
-            out.write(markdown_event(record, range(first, count + 1), markdown_escape))
+                note = markdown_cited_note(citations.source(source), True, markdown_escape)
+                notes.write(f"[^{count}]: {note}\n")
+            actors = "; ".join(
+                f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
+            )
+            out.write(markdown_event(record, range(first, count + 1), markdown_escape, actors))
+        documents = (citations.document(key) for key in citations.cited)
+        out.write(markdown_documents((d for d in documents if d), markdown_escape))
         if count:
             out.write(MARKDOWN_NOTES_RULE)
             notes.seek(0)

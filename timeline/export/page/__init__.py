@@ -24,6 +24,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 import timeline
+from timeline.citations import Citations, Identities
 from timeline.export.document import records, spool, summary
 from timeline.export.page.data import (
     actors_data,
@@ -35,7 +36,7 @@ from timeline.export.page.data import (
     script_json,
     statutes_data,
 )
-from timeline.export.page.static import event_item, h, note_item
+from timeline.export.page.static import documents_list, event_item, h, note_item
 
 __all__ = ["write_page"]
 
@@ -78,11 +79,16 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
         f"<header>\n<h1>{h(about.title)}</h1>\n<p>{h(intro)}</p>\n</header>\n<main>\n"
     )
     cited: set[str] = set()
+    citations, identities = Citations(session), Identities(session)
     with spool() as notes, spool() as events:
         count, separator = 0, ""
         out.write('<ol class="timeline">\n')
         for record in records(session, tick):
-            out.write(event_item(record, count + 1))
+            record["sources"] = [citations.source(source) for source in record["sources"]]
+            actors = "; ".join(
+                f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
+            )
+            out.write(event_item(record, count + 1, actors))
             for source in record["sources"]:
                 count += 1
                 notes.write(note_item(count, source))
@@ -97,12 +103,13 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
             notes.seek(0)
             shutil.copyfileobj(notes, out)
             out.write("</ol>\n</section>\n")
+        out.write(documents_list(d for d in map(citations.document, citations.cited) if d))
         out.write(
             "<footer>\n<p>Exported from a timeline database. The dates are given as precisely as "
             "the sources allow: “c.” marks an approximate date, “?” an uncertain one.</p>\n"
             "</footer>\n</div>\n"
         )
-        documents = documents_data(session, cited)
+        documents = documents_data(session, cited, citations)
         external = external_sources_data(session)
         meta = {
             "title": about.title,

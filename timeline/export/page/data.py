@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from timeline.citations import Citations
 from timeline.dates import HistDate
 from timeline.models import Actor, Document, ExternalSource, Statute
 
@@ -95,8 +96,12 @@ def _source(source: Mapping[str, Any]) -> dict[str, Any]:
         "end": source["char_end"],
         "quote": source["quote"],
     }
-    if source.get("page"):  # pinpoint pages, where the data carries them
-        data["page"] = source["page"]
+    if source.get("pinpoint"):  # "p. 87", "pp. 86–87", "p. 86 n. 2"
+        data["page"] = source["pinpoint"]
+    if source.get("in_note"):
+        data["editorsNote"] = True
+    if source.get("cited_full"):  # an event's evidence is read alone: cited in full
+        data["cited"] = source["cited_full"]
     return data
 
 
@@ -110,8 +115,11 @@ def online_url(document: Document) -> str | None:
     return None
 
 
-def documents_data(session: Session, cited: Iterable[str]) -> list[dict[str, Any]]:
-    """Every document, in citation form; the texts of those that events cite."""
+def documents_data(
+    session: Session, cited: Iterable[str], citations: Citations | None = None
+) -> list[dict[str, Any]]:
+    """Every document, in citation form; the texts of those that events cite, with their
+    source notes, release data and the readings of their damaged words (``citations``)."""
     cited = set(cited)
     documents = sorted(
         session.scalars(
@@ -148,6 +156,15 @@ def documents_data(session: Session, cited: Iterable[str]) -> list[dict[str, Any
         if document.key in texts:
             entry["text"] = texts[document.key]
             entry["notes"] = [[n.number, n.char_start, n.char_end] for n in document.notes]
+            about = citations.document(document.key) if citations is not None else None
+            if about is not None:
+                entry["short"] = about.short
+                entry["facts"] = [list(fact) for fact in about.facts]
+                if about.source_note:
+                    entry["sourceNote"] = about.source_note
+                marks = about.damage_marks()
+                if marks:
+                    entry["readings"] = [[a, b, f"[{read}]", note] for a, b, read, note in marks]
         result.append(entry)
     return result
 

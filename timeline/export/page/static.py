@@ -8,7 +8,7 @@ page's script; the print stylesheet prints this instead.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -36,8 +36,9 @@ def time_element(record: Mapping[str, Any]) -> str:
     return f'<span title="EDTF {h(record["edtf"])}">{h(record["date"])}</span>'
 
 
-def event_item(record: Mapping[str, Any], first_note: int) -> str:
-    """One event of the list, its note references numbered from ``first_note``."""
+def event_item(record: Mapping[str, Any], first_note: int, actors: str | None = None) -> str:
+    """One event of the list, its note references numbered from ``first_note``; ``actors``
+    names them as cited (:class:`timeline.citations.Identities`)."""
     numbers = range(first_note, first_note + len(record["sources"]))
     refs = ", ".join(f'<a id="ref-{n}" href="#note-{n}">{n}</a>' for n in numbers)
     parts = [
@@ -52,7 +53,7 @@ def event_item(record: Mapping[str, Any], first_note: int) -> str:
     if record["date_note"]:
         parts.append(f'<p class="date-note">Date: {h(record["date_note"])}</p>\n')
     facts = [
-        ("Actors", actors_text(record)),
+        ("Actors", actors if actors is not None else actors_text(record)),
         ("Statutes", statutes_text(record)),
         ("Also from", record["external_source"] or ""),
     ]
@@ -66,12 +67,35 @@ def event_item(record: Mapping[str, Any], first_note: int) -> str:
 
 
 def note_item(number: int, source: Mapping[str, Any]) -> str:
-    """A numbered note: citation, key, span (and page, when the data has one), and passage."""
+    """A numbered note: the passage's citation to the page (``cited``, from
+    :meth:`timeline.citations.Citations.source`), key and span, and the passage as shown."""
     span = f"characters {source['char_start']}–{source['char_end']}"
-    page = f"p. {source['page']}, " if source.get("page") else ""
+    cited = source.get("cited", source["citation"])
+    quote = source.get("shown", source["quote"])
     return (
-        f'<li id="note-{number}">{h(source["citation"])} '
-        f"(<code>{h(source['document'])}</code>, {page}{span}): “{h(source['quote'])}”. "
+        f'<li id="note-{number}">{h(cited)} '
+        f"(<code>{h(source['document'])}</code>, {span}): “{h(quote)}”. "
         f'<a class="back" href="#ref-{number}" aria-label="Back to note {number} in the text">'
         "↩\ufe0e</a></li>\n"
+    )
+
+
+def documents_list(documents: Iterable[Any]) -> str:
+    """The documents cited (:class:`timeline.citations.CitedDocument`), in the order first cited:
+    full citation, short form, source note, classification, signature note, release data."""
+    items = []
+    for doc in documents:
+        facts = "".join(f"<dt>{h(label)}</dt><dd>{h(value)}</dd>\n" for label, value in doc.facts)
+        items.append(
+            f'<li><p class="cite"><strong>{h(doc.short)}</strong>: {h(doc.citation)}</p>\n'
+            + (f'<dl class="facts">\n{facts}</dl>\n' if facts else "")
+            + "</li>\n"
+        )
+    if not items:
+        return ""
+    return (
+        '<section class="documents" aria-labelledby="documents-cited">\n'
+        '<h2 id="documents-cited">Documents cited</h2>\n<ol>\n'
+        + "".join(items)
+        + "</ol>\n</section>\n"
     )

@@ -6,10 +6,39 @@ const CONTEXT = 320; // characters of the document shown either side of a quote
 
 function sourceLine(doc, source) {
   const bits = [];
-  if (source && source.page) bits.push(`p. ${source.page}`);
+  if (source && source.page) bits.push(source.page);
+  if (source && source.editorsNote) bits.push("editors' note, not the document's text");
   if (source) bits.push(`characters ${source.start}–${source.end}`);
   if (doc.classification) bits.push(`classification: ${doc.classification}`);
   return bits.join(" · ");
+}
+
+/** What a reader needs of a document beyond its citation: source note, classification,
+ * signature note, release data (labelled as the data gives them). */
+function documentFacts(doc) {
+  if (!doc.facts || !doc.facts.length) return null;
+  return el("dl", { class: "doc-facts" },
+    doc.facts.flatMap(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
+}
+
+/** Text from a to b (UTF-16 offsets), each damaged passage in it shown with its reading
+ * after it ("Wil iam [William] J. Casey"); the reading is drawn by CSS from data-reading, so
+ * the text itself stays the stored text. */
+function withReadings(doc, text, a, b) {
+  const marks = (doc.readings || []).map(([s, e, reading, note]) =>
+    ({ s: utf16(text, s), e: utf16(text, e), reading, note })).filter((m) => m.e > a && m.s < b);
+  const out = [];
+  let at = a;
+  for (const m of marks) {
+    const s = Math.max(m.s, a), e = Math.min(m.e, b);
+    if (s > at) out.push(text.slice(at, s));
+    // A damaged passage cut by a cited passage's edge carries its reading once, at its end.
+    const reading = m.e <= b ? ` ${m.reading}` : null;
+    out.push(el("span", { class: "damaged", "data-reading": reading, title: m.note }, text.slice(s, e)));
+    at = e;
+  }
+  if (at < b) out.push(text.slice(at, b));
+  return out;
 }
 
 function onlineLink(doc) {
@@ -29,7 +58,7 @@ function passage(doc, source) {
   if (from > 0) before = "…" + before.replace(/^\S*\s/, "");
   if (to < text.length) after = after.replace(/\s\S*$/, "") + "…";
   return el("blockquote", { class: "context", cite: doc.url || null },
-    before, el("mark", { class: "quote" }, text.slice(a, b)), after);
+    before, el("mark", { class: "quote" }, withReadings(doc, text, a, b)), after);
 }
 
 function eventDetail(app, e) {
@@ -45,9 +74,10 @@ function eventDetail(app, e) {
     const doc = app.documents.get(source.document) || { key: source.document, citation: source.document };
     return el("li", { class: "source" },
       doc.text ? passage(doc, source) : el("blockquote", { class: "context" }, el("mark", { class: "quote" }, source.quote)),
-      el("p", { class: "cite" }, doc.citation),
-      el("p", { class: "meta" }, sourceLine(doc, source)),
-      doc.sourceNote ? el("p", { class: "meta" }, `Source note: ${doc.sourceNote}`) : null,
+      el("p", { class: "cite" }, source.cited || doc.citation),
+      el("p", { class: "meta page" }, sourceLine(doc, source)),
+      doc.facts ? documentFacts(doc)
+        : doc.sourceNote ? el("p", { class: "meta" }, `Source note: ${doc.sourceNote}`) : null,
       el("p", { class: "actions" },
         doc.text ? el("button", { type: "button", onclick: () => app.readDocument(doc.key, source.start) },
           "Read it in the whole document") : null,
@@ -81,15 +111,14 @@ function documentText(app, doc, focusStart) {
   for (let k = 0; k + 1 < points.length; k++) {
     const a = points[k], b = points[k + 1];
     const covering = spans.filter((s) => s.a <= a && s.b >= b);
-    const piece = text.slice(a, b);
-    if (!covering.length) { pre.append(piece); continue; }
+    if (!covering.length) { pre.append(...withReadings(doc, text, a, b)); continue; }
     const events = [...new Set(covering.map((s) => s.event))];
     const current = covering.some((s) => s.start === focusStart && s.event === app.current);
     const titles = events.map((i) => `${app.events[i].date}: ${app.events[i].title}`).join("\n");
     pre.append(el("a", {
       href: "#event=" + encodeURIComponent(app.events[events[0]].key),
       class: current ? "cited current" : "cited", title: `Cited by ${titles}`,
-    }, piece));
+    }, withReadings(doc, text, a, b)));
   }
   return pre;
 }

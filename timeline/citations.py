@@ -1,0 +1,399 @@
+"""Citations as a documentary edition gives them: each quote at its printed page, the editors'
+notes told from the document's own words, the damage a quote carries shown with its reading,
+and what a reader needs to know of each document (source note, classification, signature note,
+release data).
+
+A page comes from the document's page breaks (:class:`timeline.models.PageBreak`), the first page
+from ``documents.pages`` where no break stands at the text's start; a text without printed pages
+(a CREST scan) is cited without one. A quote inside a document note is the editors' note: its
+page is the page of the note's marker ("p. 86 n. 2"), moved on by any break inside the note.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from timeline.models import Document
+
+# CREST's release-decision codes. No published key to them was found (see README, Citations):
+# the glosses are the project's reading of the codes, and say so wherever they are printed.
+RELEASE_CODES = {"RIFPUB": "released in full", "RIPPUB": "released in part"}
+RELEASE_GLOSS_NOTE = "the project's reading of CREST's code; no published key to it was found"
+EDITORS_NOTE = "editors' note, not the document's text"
+
+_TRAILING_PAGES = re.compile(r",\s*pp?\.\s*[0-9ivxlcdm]+(?:\s*[–-]\s*[0-9ivxlcdm]+)?\s*$")
+_FRUS_VOLUME = re.compile(r"^(?P<years>[^,]+), Volume (?P<volume>[^,]+)(?:, (?P<part>Part \w+))?")
+_NOTES_START = re.compile(r"\s*(?:\d+\.\s*)?")
+_SIGNATURE_LINE = 60  # characters: a longer line is prose, not a signature
+
+
+@dataclass(frozen=True)
+class Reading:
+    start: int
+    end: int
+    text: str
+    reading: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    start: int
+    end: int
+    marker: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Pinpoint:
+    """Where a passage stands: its page(s), and the note it is part of, if any."""
+
+    pages: str | None
+    note: int | None
+
+    def __str__(self) -> str:
+        if self.pages is None:
+            return f"n. {self.note}" if self.note is not None else ""
+        label = f"{'pp.' if '–' in self.pages else 'p.'} {self.pages}"
+        return f"{label} n. {self.note}" if self.note is not None else label
+
+
+@dataclass(frozen=True)
+class CitedDocument:
+    """One document as citations need it; built once per document by :class:`Citations`."""
+
+    key: str
+    title: str
+    citation: str
+    short: str
+    collection: str
+    first_page: str | None
+    breaks: tuple[tuple[int, str, bool], ...]  # char_start, page, in_note
+    notes: tuple[Note, ...]
+    readings: tuple[Reading, ...]
+    source_note: str | None
+    signature_note: Note | None
+    facts: tuple[tuple[str, str], ...]  # what a reader needs beyond the citation, labelled
+
+    def page_at(self, offset: int) -> str | None:
+        """The printed page on which the character at ``offset`` stands (None: unpaged)."""
+        body = [(at, page) for at, page, in_note in self.breaks if not in_note]
+        index = bisect.bisect_right([at for at, _ in body], offset)
+        return body[index - 1][1] if index else self.first_page
+
+    def note_at(self, start: int, end: int) -> Note | None:
+        return next((n for n in self.notes if n.start <= start and end <= n.end), None)
+
+    def pinpoint(self, start: int, end: int) -> Pinpoint:
+        note = self.note_at(start, end)
+        if note is not None:
+            page = self.page_at(note.marker) if note.marker is not None else self.first_page
+            for at, in_page, in_note in self.breaks:
+                if in_note and note.start <= at <= start:
+                    page = in_page
+            return Pinpoint(page, note.number)
+        first, last = self.page_at(start), self.page_at(max(start, end - 1))
+        if first is None or last is None or first == last:
+            return Pinpoint(first or last, None)
+        return Pinpoint(f"{first}–{last}", None)
+
+    def cite(self, start: int, end: int, *, full: bool) -> str:
+        """The citation of a passage: the document's in full (its page range replaced by the
+        passage's page), or its short form; a note is labelled as the editors'."""
+        point = self.pinpoint(start, end)
+        base = _TRAILING_PAGES.sub("", self.citation.rstrip(".")) if full else self.short
+        where = str(point)
+        cited = f"{base}, {where}" if where else base
+        if point.note is not None:
+            cited += f" ({EDITORS_NOTE})"
+        return cited
+
+    def damage_marks(self) -> list[tuple[int, int, str, str]]:
+        """Each damaged passage's damaged words (start, end in the text), reading and note."""
+        marks = []
+        for r in self.readings:
+            a, b, read = damage(r.text, r.reading)
+            marks.append((r.start + a, r.start + b, read, r.note))
+        return marks
+
+    def shown(self, quote: str, start: int) -> str:
+        """The quote with each damaged passage followed by its reading in brackets:
+        "Wil iam [William] J. Casey", "pp. 56 [5–6]". Never silently corrected or left."""
+        end = start + len(quote)
+        parts, at = [], 0
+        for r in self.readings:
+            if r.end <= start or r.start >= end:
+                continue
+            a, b = max(r.start, start) - start, min(r.end, end) - start
+            parts.append(quote[at:a])
+            if a == r.start - start and b == r.end - start and quote[a:b] == r.text:
+                parts.append(marked(r.text, r.reading))
+            else:  # the quote holds part of the damaged passage: name the whole
+                parts.append(f"{quote[a:b]} [“{r.text}” reads “{r.reading}”]")
+            at = b
+        parts.append(quote[at:])
+        return "".join(parts)
+
+
+def marked(damaged: str, reading: str) -> str:
+    """The damaged words and, in brackets after them, what they read; the words both share
+    stay outside the brackets."""
+    _, end, read = damage(damaged, reading)
+    return f"{damaged[:end]} [{read}]{damaged[end:]}"
+
+
+def damage(damaged: str, reading: str) -> tuple[int, int, str]:
+    """Where in ``damaged`` the damage lies (whole words: what it shares with ``reading`` at
+    either end is left out), and what those words read."""
+    size = min(len(damaged), len(reading))
+    prefix = 0
+    while prefix < size and damaged[prefix] == reading[prefix]:
+        prefix += 1
+    while prefix and not damaged[prefix - 1].isspace():
+        prefix -= 1
+    suffix = 0
+    while suffix < size - prefix and damaged[-1 - suffix] == reading[-1 - suffix]:
+        suffix += 1
+    while suffix and not damaged[len(damaged) - suffix].isspace():
+        suffix -= 1
+    core, read = damaged[prefix : len(damaged) - suffix], reading[prefix : len(reading) - suffix]
+    if not core.strip() or not read.strip():
+        return 0, len(damaged), reading
+    return prefix, len(damaged) - suffix, read
+
+
+def short_form(doc: Document) -> str:
+    """The short citation: "FRUS, 1961–1963, vol. V, doc. 37"; a CREST number; else the title."""
+    if doc.collection == "Foreign Relations of the United States" and doc.volume:
+        match = _FRUS_VOLUME.match(doc.volume)
+        if match:
+            volume = f"vol. {match['volume']}" + (
+                f", pt. {match['part'][5:]}" if match["part"] else ""
+            )
+            number = f", doc. {doc.doc_number}" if doc.doc_number else ""
+            return f"FRUS, {match['years']}, {volume}{number}"
+    if "CREST" in doc.collection and doc.doc_number:
+        return f"CREST, {doc.doc_number}"
+    return f"{doc.collection}, {doc.doc_number}" if doc.doc_number else doc.title
+
+
+def release_code(code: str) -> str:
+    gloss = RELEASE_CODES.get(code)
+    return f"{code} ({gloss}; {RELEASE_GLOSS_NOTE})" if gloss else code
+
+
+def _facts(doc: Document, source_note: str | None, signature: Note | None) -> list[tuple[str, str]]:
+    crest = "CREST" in doc.collection
+    facts = [
+        ("Source note", source_note),
+        ("Archival source", doc.archival_source if not source_note else None),
+        ("Original classification" if crest else "Classification", doc.classification),
+        ("Signature note", f"n. {signature.number}: {signature.text}" if signature else None),
+        ("Release decision", release_code(doc.release_decision) if doc.release_decision else None),
+        ("Document release date", doc.release_date and doc.release_date.isoformat()),
+        ("Approved for release", doc.approved_for_release and doc.approved_for_release.isoformat()),
+        (
+            "Document creation date (the catalogue record's)",
+            doc.record_created and doc.record_created.isoformat(),
+        ),
+        ("Page count", str(doc.page_count) if doc.page_count else None),
+        ("Content type", doc.content_type),
+        ("Sequence number", str(doc.sequence_number) if doc.sequence_number is not None else None),
+        ("Online", doc.url),
+    ]
+    return [(label, value) for label, value in facts if value]
+
+
+def _signature_note(text: str, notes: list[Note]) -> Note | None:
+    """The note called from the signature: its marker ends the body's last line, which is short
+    enough to be a signature, and nothing but the notes list follows it."""
+    if not notes:
+        return None
+    first = min(n.start for n in notes)
+    for note in notes:
+        if note.marker is None:
+            continue
+        end = note.marker + 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+        line_start = text.rfind("\n", 0, note.marker) + 1
+        if _NOTES_START.fullmatch(text, end, first) and end - line_start <= _SIGNATURE_LINE:
+            return note
+    return None
+
+
+def cited_document(session: Session, key: str) -> CitedDocument | None:
+    doc = session.scalar(
+        select(Document)
+        .where(Document.key == key)
+        .options(
+            selectinload(Document.page_breaks),
+            selectinload(Document.notes),
+            selectinload(Document.readings),
+        )
+    )
+    if doc is None:
+        return None
+    notes = [Note(n.number, n.char_start, n.char_end, n.marker_start, n.text) for n in doc.notes]
+    source_note = doc.source_note or next(
+        (n.text for n in notes if n.text.startswith("Source:")), None
+    )
+    if source_note:
+        source_note = source_note.removeprefix("Source:").strip()
+    signature = _signature_note(doc.text, notes)
+    first = doc.pages.split("–")[0].strip() if doc.pages else None
+    return CitedDocument(
+        key=doc.key,
+        title=doc.title,
+        citation=doc.citation,
+        short=short_form(doc),
+        collection=doc.collection,
+        first_page=first or None,
+        breaks=tuple((pb.char_start, pb.page, pb.in_note) for pb in doc.page_breaks),
+        notes=tuple(notes),
+        readings=tuple(
+            Reading(r.char_start, r.char_end, r.text, r.reading, r.note) for r in doc.readings
+        ),
+        source_note=source_note,
+        signature_note=signature,
+        facts=tuple(_facts(doc, source_note, signature)),
+    )
+
+
+class Citations:
+    """Cites passages in reading order: the full citation the first time a document is cited,
+    its short form after; documents are read once each and kept (no texts are kept)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.documents: dict[str, CitedDocument | None] = {}
+        self.cited: list[str] = []  # in the order first cited
+
+    def document(self, key: str) -> CitedDocument | None:
+        if key not in self.documents:
+            self.documents[key] = cited_document(self.session, key)
+        return self.documents[key]
+
+    def source(self, source: dict[str, Any]) -> dict[str, Any]:
+        """A report's source (document, citation, quote, char_start, char_end) with its
+        ``cited`` citation (full or short), ``pinpoint``, ``in_note`` and ``shown`` quote."""
+        doc = self.document(source["document"])
+        if doc is None:
+            return {**source, "cited": source["citation"], "shown": source["quote"]}
+        full = doc.key not in self.cited
+        if full:
+            self.cited.append(doc.key)
+        start, end = source["char_start"], source["char_end"]
+        point = doc.pinpoint(start, end)
+        return {
+            **source,
+            "cited": doc.cite(start, end, full=full),
+            "cited_full": doc.cite(start, end, full=True),
+            "pinpoint": str(point) or None,
+            "in_note": point.note is not None,
+            "shown": doc.shown(source["quote"], start) if _verbatim(source) else source["quote"],
+        }
+
+
+def _verbatim(source: dict[str, Any]) -> bool:
+    # Readings are placed by offset: only a quote that is exactly its span can carry them.
+    return len(source["quote"]) == source["char_end"] - source["char_start"]
+
+
+# --- identifications --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the texts call an actor, and what outside sources add: the full name, offices."""
+
+    name: str
+    name_source: str | None
+    aliases: tuple[tuple[str, str], ...]  # document key, alias, in text order
+    offices: tuple[
+        tuple[str, Any, Any, str | None, str | None], ...
+    ]  # title, from, to, source, doc
+
+
+def _short_source(citation: str) -> str:
+    """A publication named as briefly as its citation allows: up to its first colon."""
+    return citation.split(":", 1)[0].strip()
+
+
+class Identities:
+    """How reports name an event's actors: the text's own words, then in brackets whatever an
+    outside source supplies (a full name, an office), with that source."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, Identity | None] = {}
+
+    def identity(self, key: str) -> Identity | None:
+        if key not in self.known:
+            self.known[key] = self._load(key)
+        return self.known[key]
+
+    def _load(self, key: str) -> Identity | None:
+        from timeline.models import Actor, ActorAlias, Office
+
+        actor = self.session.scalar(
+            select(Actor)
+            .where(Actor.key == key)
+            .options(
+                selectinload(Actor.external_source),
+                selectinload(Actor.aliases).selectinload(ActorAlias.document),
+                selectinload(Actor.offices).selectinload(Office.external_source),
+                selectinload(Actor.offices).selectinload(Office.document),
+            )
+        )
+        if actor is None:
+            return None
+        aliases = sorted(
+            (a for a in actor.aliases if a.document is not None and a.char_start is not None),
+            key=lambda a: (a.document.key, a.char_start),
+        )
+        return Identity(
+            name=actor.name,
+            name_source=actor.external_source and _short_source(actor.external_source.citation),
+            aliases=tuple((a.document.key, a.alias) for a in aliases),
+            offices=tuple(
+                (
+                    o.title,
+                    o.term_start,
+                    o.term_end,
+                    o.external_source and _short_source(o.external_source.citation),
+                    o.document.key if o.document else None,
+                )
+                for o in actor.offices
+            ),
+        )
+
+    def named(self, actor: dict[str, Any], record: dict[str, Any]) -> str:
+        """The actor as an event's report names it: "Mr. Dillon [C. Douglas Dillon, Secretary of
+        the Treasury; identified from: …]" where outside sources identify; else its name."""
+        who = self.identity(actor["key"])
+        if who is None:
+            return actor["name"]
+        documents = list(dict.fromkeys(s["document"] for s in record["sources"]))
+        start, end = record["date_start"], record["date_end"]
+        sources = [who.name_source] if who.name_source else []
+        offices = []
+        for title, begins, ends, source, document in who.offices:
+            if source is None or document in documents or begins is None:
+                continue  # the text states it, or no term places it at the event
+            if begins.isoformat() <= end and (ends is None or ends.isoformat() >= start):
+                offices.append(title)
+                sources.append(source)
+        if not sources:
+            return actor["name"]
+        words = next((alias for doc in documents for d, alias in who.aliases if d == doc), None)
+        said = f"“{words}” " if words and words != who.name else ""
+        added = ", ".join([who.name, *offices])
+        return f"{said}[{added}; identified from: {'; '.join(dict.fromkeys(sources))}]"
