@@ -38,6 +38,16 @@ def test_every_excerpt_loads_and_checks(ingested: str, run: Callable[..., Result
     assert rows(ingested, "SELECT count(*) FROM events")[0][0] == 14
 
 
+def test_a_document_starts_on_the_page_before_its_first_break(ingested: str) -> None:
+    # The excerpt jumps from its page 1 to doc. 30, which holds the break to p. 78: it begins on
+    # p. 77, not on the excerpt's last page before it.
+    pages = dict(
+        rows(ingested, "SELECT key, pages FROM documents WHERE key LIKE 'frus1961-63v05-d3%'")
+    )
+    assert pages["frus1961-63v05-d30"] == "77–78"
+    assert pages["frus1961-63v05-d31"] == "79" and pages["frus1961-63v05-d32"] == "79–81"
+
+
 def test_an_undated_document_is_dated_by_its_place_in_the_volume(ingested: str) -> None:
     # An editorial note has no dateline and this volume no frus:doc-dateTime: the volume is in
     # chronological order, so docs. 30 (17 Feb) and 32 (18 Feb) bound doc. 31.

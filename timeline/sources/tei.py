@@ -244,6 +244,7 @@ class _Stream:
                 self.page = pb.page
         body_pages = [pb.page for pb in breaks if not pb.in_note]
         last = body_pages[-1] if body_pages else first
+        first = _page_before(body_pages[0], first) if body_pages else first
         source = r.source_note.text if r.source_note else None
         archival, classification = split_source_note(source) if source else (None, None)
         kind = doc_type(r.title, div.get("subtype"), source)
@@ -380,3 +381,13 @@ def read_volume(path: Path | str) -> ParsedVolume:
             documents.append(item)
     assert header is not None
     return ParsedVolume(header, tuple(persons), tuple(terms), tuple(documents))
+
+
+def _page_before(inner: str, previous: str | None) -> str | None:
+    """The page a document starts on, when a break inside it starts page ``inner``: the page
+    before that one, where the body's pages are numbered consecutively. The last break before the
+    document says the same in a whole volume; in an excerpt that skips pages it would not (the
+    1961-63 excerpt goes from its page 1 to document 30, which begins on p. 77)."""
+    if inner.isdigit() and int(inner) > 1 and (previous is None or previous.isdigit()):
+        return str(int(inner) - 1)
+    return previous
