@@ -276,3 +276,18 @@ def test_each_quote_shows_its_page_and_its_documents_source_note(
     assert after == '" [William]"'
     facts = page.locator("#detail li.source").first.locator("dl.doc-facts").inner_text()
     assert "RIFPUB (released in full;" in facts and "K" in facts
+
+
+def test_footnote_markers_are_set_as_superscripts(reader: Reader, exported: Any) -> None:
+    # "Hammer3" in the stored text is Hammer and the marker of note 3: the page must not let a
+    # reader take the 3 for part of the word (or "February 82" for a date).
+    key = "1961-02-18-hammer-reports-crab-meat-talks"
+    record = next(r for r in exported[1] if r["key"] == key)
+    page = reader.open(f"#event={key}")
+    markers = page.locator("#detail sup.marker")
+    assert markers.count() > 0
+    assert all(text.isdigit() for text in markers.all_inner_texts())
+    assert markers.first.get_attribute("title", timeout=1000).startswith("note ")
+    quotes = page.locator("#detail mark.quote").all_text_contents()
+    assert quotes == [source["quote"] for source in record["sources"]]
+    assert reader.problems == []

@@ -156,6 +156,13 @@ def documents_data(
         if document.key in texts:
             entry["text"] = texts[document.key]
             entry["notes"] = [[n.number, n.char_start, n.char_end] for n in document.notes]
+            # Footnote markers are glued to the word before them ("February 82" is February 8,
+            # note 2): the page sets them as superscripts, so no reader takes them for text.
+            entry["markers"] = [
+                [n.marker_start, n.marker_end, n.number]
+                for n in document.notes
+                if n.marker_start is not None and n.marker_end is not None
+            ]
             about = citations.document(document.key) if citations is not None else None
             if about is not None:
                 entry["short"] = about.short

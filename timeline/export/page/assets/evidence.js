@@ -22,19 +22,29 @@ function documentFacts(doc) {
 }
 
 /** Text from a to b (UTF-16 offsets), each damaged passage in it shown with its reading
- * after it ("Wil iam [William] J. Casey"); the reading is drawn by CSS from data-reading, so
- * the text itself stays the stored text. */
+ * after it ("Wil iam [William] J. Casey"), each footnote marker set as a superscript ("February
+ * 8²", not "February 82"); the reading is drawn by CSS from data-reading, so the text itself
+ * stays the stored text. */
 function withReadings(doc, text, a, b) {
-  const marks = (doc.readings || []).map(([s, e, reading, note]) =>
-    ({ s: utf16(text, s), e: utf16(text, e), reading, note })).filter((m) => m.e > a && m.s < b);
+  const readings = (doc.readings || []).map(([s, e, reading, note]) =>
+    ({ s: utf16(text, s), e: utf16(text, e), reading, note }));
+  const markers = (doc.markers || []).map(([s, e, number]) =>
+    ({ s: utf16(text, s), e: utf16(text, e), number }));
+  const marks = readings.concat(markers).filter((m) => m.e > a && m.s < b)
+    .sort((x, y) => x.s - y.s);
   const out = [];
   let at = a;
   for (const m of marks) {
+    if (m.s < at) continue; // a marker inside a damaged passage stays with its reading
     const s = Math.max(m.s, a), e = Math.min(m.e, b);
     if (s > at) out.push(text.slice(at, s));
-    // A damaged passage cut by a cited passage's edge carries its reading once, at its end.
-    const reading = m.e <= b ? ` ${m.reading}` : null;
-    out.push(el("span", { class: "damaged", "data-reading": reading, title: m.note }, text.slice(s, e)));
+    if (m.number !== undefined) {
+      out.push(el("sup", { class: "marker", title: `note ${m.number}` }, text.slice(s, e)));
+    } else {
+      // A damaged passage cut by a cited passage's edge carries its reading once, at its end.
+      const reading = m.e <= b ? ` ${m.reading}` : null;
+      out.push(el("span", { class: "damaged", "data-reading": reading, title: m.note }, text.slice(s, e)));
+    }
     at = e;
   }
   if (at < b) out.push(text.slice(at, b));
@@ -53,12 +63,19 @@ function onlineLink(doc) {
 function passage(doc, source) {
   const text = doc.text || "";
   const a = utf16(text, source.start), b = utf16(text, source.end);
-  const from = Math.max(0, a - CONTEXT), to = Math.min(text.length, b + CONTEXT);
-  let before = text.slice(from, a), after = text.slice(b, to);
-  if (from > 0) before = "…" + before.replace(/^\S*\s/, "");
-  if (to < text.length) after = after.replace(/\s\S*$/, "") + "…";
+  let from = Math.max(0, a - CONTEXT), to = Math.min(text.length, b + CONTEXT);
+  if (from > 0) { // start and end at whole words
+    const cut = text.slice(from, a).search(/\s/);
+    if (cut >= 0) from += cut + 1;
+  }
+  if (to < text.length) {
+    const cut = text.slice(b, to).search(/\s\S*$/);
+    if (cut >= 0) to = b + cut;
+  }
   return el("blockquote", { class: "context", cite: doc.url || null },
-    before, el("mark", { class: "quote" }, withReadings(doc, text, a, b)), after);
+    from > 0 ? "…" : null, withReadings(doc, text, from, a),
+    el("mark", { class: "quote" }, withReadings(doc, text, a, b)),
+    withReadings(doc, text, b, to), to < text.length ? "…" : null);
 }
 
 function eventDetail(app, e) {
