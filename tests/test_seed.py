@@ -155,6 +155,14 @@ def test_statutes_are_an_act_and_its_section(seeded: str) -> None:
     assert str(section[6]) == "1930-06-17"
 
 
+def test_a_first_seed_only_inserts(db_url: str, run: Callable[..., Result]) -> None:
+    # The Act's section gets its parent after both are inserted: that is part of inserting it,
+    # not an update of a stored row.
+    result = run("--db", db_url, "seed")
+    assert "inserted: " in result.stdout and "2 statutes" in result.stdout
+    assert "updated:" not in result.stdout
+
+
 def test_seeding_twice_changes_nothing(seeded: str, run: Callable[..., Result]) -> None:
     before = dump(seeded)
     result = run("--db", seeded, "seed")

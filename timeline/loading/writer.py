@@ -103,10 +103,12 @@ def load_plan(
             def count(session_: Session, _context: object, _instances: object) -> None:
                 inserted.update(type(obj).__tablename__ for obj in session_.new)
                 deleted.update(type(obj).__tablename__ for obj in session_.deleted)
+                fresh = writer.fresh if writer is not None else set()
                 updated.update(
                     type(obj).__tablename__
                     for obj in session_.dirty
-                    if session_.is_modified(obj, include_collections=False)
+                    # a row this run inserted and then completed (a statute's parent) is new
+                    if id(obj) not in fresh and session_.is_modified(obj, include_collections=False)
                 )
 
             event.listen(session, "before_flush", count)
@@ -173,6 +175,7 @@ class _Writer:
         self.touched: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.skipped_records: list[tuple[str, str]] = []
+        self.fresh: set[int] = set()  # id() of the objects this run inserted in bulk
         self.notices: list[str] = []
         self.events: set[str] = set()
         self.reconciler: Reconciler | None = None
@@ -207,7 +210,9 @@ class _Writer:
                     .where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
                     .options(load_only(model.id, model.key))  # type: ignore[attr-defined]
                 )
-                existing.update((obj.key, obj) for obj in self.session.scalars(query))  # type: ignore[attr-defined]
+                for obj in self.session.scalars(query):
+                    existing[obj.key] = obj  # type: ignore[attr-defined]
+                    self.fresh.add(id(obj))
         self.touched[model.__tablename__] += len(rows)
         # In the plan's order, not the order a backend returned them in: children are written
         # in this order, so their ids are the same on every backend.
