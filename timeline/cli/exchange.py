@@ -58,7 +58,7 @@ def _progress(
         yield None
         return
     with click.progressbar(
-        length=length, label=label, file=click.get_text_stream("stderr"), show_eta=True
+        length=length, label=label, file=sys.stderr, show_eta=True
     ) as bar:
         yield bar.update
 
