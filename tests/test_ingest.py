@@ -38,6 +38,24 @@ def test_every_excerpt_loads_and_checks(ingested: str, run: Callable[..., Result
     assert rows(ingested, "SELECT count(*) FROM events")[0][0] == 14
 
 
+def test_an_undated_document_after_a_later_one_is_bounded_by_what_follows(
+    db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    # Volumes arranged by topic restart their chronology at each chapter: when the document
+    # before an editorial note is later than the one after it, only the one after bounds it.
+    volume = tmp_path / "v05.xml"
+    text = V05.read_text(encoding="utf-8")
+    volume.write_text(text.replace('when="1961-02-17"', 'when="1961-12-17"'), encoding="utf-8")
+    run("--db", db_url, "ingest", "frus", str(volume))
+    ((edtf, basis, note),) = rows(
+        db_url,
+        "SELECT date_edtf, date_basis, metadata_note FROM documents "
+        "WHERE key = 'frus1961-63v05-d31'",
+    )
+    assert (edtf, basis) == ("../1961-02-18", "placement")
+    assert "before doc. 32 (1961-02-18)" in str(note) and "doc. 30" not in str(note)
+
+
 def test_a_document_starts_on_the_page_before_its_first_break(ingested: str) -> None:
     # The excerpt jumps from its page 1 to doc. 30, which holds the break to p. 78: it begins on
     # p. 77, not on the excerpt's last page before it.

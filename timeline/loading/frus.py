@@ -117,6 +117,10 @@ class FrusReader:
             assert after is None or after.date is not None
             low = before.date.start.isoformat() if before is not None and before.date else ".."
             high = after.date.end.isoformat() if after is not None and after.date else ".."
+            if ".." not in (low, high) and low > high:
+                # Out of date order: a new chapter of a volume arranged by topic. The note
+                # belongs with what follows it; the one before says nothing of its date.
+                low, before = "..", None
             dated = replace(
                 r,
                 date=HistDate.parse(low if low == high else f"{low}/{high}"),
