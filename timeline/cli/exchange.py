@@ -57,9 +57,7 @@ def _progress(
     if not length:
         yield None
         return
-    with click.progressbar(
-        length=length, label=label, file=sys.stderr, show_eta=True
-    ) as bar:
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True) as bar:
         yield bar.update
 
 
