@@ -33,7 +33,6 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SEED_EVENTS = 16
 
 
 def reference_page(events: list[dict[str, Any]], path: Path) -> None:
@@ -98,10 +97,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
-    copies = max(1, options.events // SEED_EVENTS)
     with tempfile.TemporaryDirectory(prefix="timeline-page-") as folder:
         work = Path(folder)
         document = seed_export(work)
+        copies = max(1, options.events // len(document["tables"]["events"]["rows"]))
         source = work / "copies.json"
         write_copies(document, copies, source)
         db = str(work / "big.db")

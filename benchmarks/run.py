@@ -30,7 +30,6 @@ HERE = Path(__file__).resolve().parent
 KEYED_STRINGS = ("key", "frus_id")  # unique strings: suffixed in every copy
 # Unique strings under other names: an actor's qualified FRUS id, a volume's glossary id.
 TABLE_KEYED_STRINGS = {"actor_identifiers": ("value",), "glossary_terms": ("term_id",)}
-SEED_EVENTS = 16
 WINDOW = ("--from", "1961", "--to", "1970")
 WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
 SEARCH_WORD = "Treasury"
@@ -177,7 +176,8 @@ def ensure_sqlite3() -> str:
 def data(cache: Path, events: int) -> tuple[Path, Path, int]:
     """(json export, SQLite database) of at least ``events`` events, made once and kept."""
     document = seed_export(cache)
-    copies = max(1, math.ceil(events / SEED_EVENTS))
+    seed_events = len(document["tables"]["events"]["rows"])
+    copies = max(1, math.ceil(events / seed_events))
     export = cache / f"copies-{copies}.json"
     if not export.exists():
         write_copies(document, copies, export.with_suffix(".partial"))
