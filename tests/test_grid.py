@@ -99,3 +99,46 @@ def test_colour_codes_are_left_to_tabulate() -> None:
         disable_numparse=True,
     )
     assert out.getvalue() == expected + "\n"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_spaced_words_wrap_as_textwrap_does(seed: int) -> None:
+    """The greedy fill for words between single spaces (timeline.grid._wrap) against
+    tabulate's own wrapper, at every width from 1 to past the line's length."""
+    from timeline.grid import _wrap, _Wrapper
+
+    rng = random.Random(seed)
+    pool = [
+        "a",
+        "of",
+        "Treasury",
+        "x" * 12,
+        "Secretary",
+        "1961",
+        "“quoted”",
+        "crab-meat",
+        "\xa0",
+        "x\xa0",
+    ]
+    for _ in range(50):
+        line = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        for width in range(1, len(line) + 3):
+            wrapper = _Wrapper(width=width)
+            assert _wrap(wrapper, line) == "\n".join(wrapper.wrap(line)), (line, width)
+
+
+def test_plain_check_skips_the_measuring_pass_only_when_told() -> None:
+    """A table whose layout settles early is measured from its first rows; an escape code
+    further down still makes tabulate lay it out, unless the caller vouches for the text."""
+    rows = [["x" * 20, "y y y y y y y y y y y y"]] * 5 + [["\x1b[1mbold\x1b[0m", "z"]]
+    expected = tabulate(
+        rows, headers=["A", "B"], tablefmt="simple_grid", maxcolwidths=[8, 8], disable_numparse=True
+    )
+    out = io.StringIO()
+    stream_table(lambda: iter(rows), ["A", "B"], [8, 8], out, tablefmt="simple_grid")
+    assert out.getvalue() == expected + "\n"
+    told = io.StringIO()
+    stream_table(
+        lambda: iter(rows), ["A", "B"], [8, 8], told, tablefmt="simple_grid", plain=lambda: False
+    )
+    assert told.getvalue() == expected + "\n"

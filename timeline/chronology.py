@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from timeline.dates import HistDate
@@ -93,8 +93,8 @@ class Chronology:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Each event as :func:`timeline.report.event_record` gives it, streamed."""
-        query = self._events().order_by(*self.order).execution_options(yield_per=BATCH)
-        for rows in self.session.execute(query).partitions():
+        query = self._events().order_by(*self.order)
+        for rows in self._batches(query):
             yield from self._records(rows)
 
     def sources(self) -> Iterator[dict[str, Any]]:
@@ -111,49 +111,110 @@ class Chronology:
             .join(Document, EventSource.document_id == Document.id)
             .where(*self.conditions)
             .order_by(*self.order, EventSource.position)
-            .execution_options(yield_per=BATCH)
         )
-        for key, citation, quote, start, end in self.session.execute(query):
-            yield {
-                "document": key,
-                "citation": citation,
-                "quote": quote,
-                "char_start": start,
-                "char_end": end,
-            }
+        for rows in self._batches(query):
+            for key, citation, quote, start, end in rows:
+                yield {
+                    "document": key,
+                    "citation": citation,
+                    "quote": quote,
+                    "char_start": start,
+                    "char_end": end,
+                }
+
+    def plain(self) -> bool:
+        """Whether no text the table prints holds an ANSI escape or tabulate's separating-line
+        marker: then the table's widths are known once its columns are full, without reading
+        every row (:func:`timeline.tables.stream_table`). One query, in the database."""
+        marks = ("\x1b", "\x01")
+
+        def marked(*columns: Any) -> Any:
+            return or_(*(column.contains(mark) for column in columns for mark in marks))
+
+        events = select(Event.id).where(*self.conditions)
+        checks = [
+            select(Event.id).where(
+                *self.conditions,
+                marked(
+                    Event.title, Event.kind, Event.date_edtf, func.coalesce(Event.date_text, "")
+                ),
+            ),
+            select(EventActor.event_id)
+            .join(Actor, EventActor.actor_id == Actor.id)
+            .where(EventActor.event_id.in_(events), marked(Actor.name, EventActor.role)),
+            select(EventSource.event_id)
+            .join(Document, EventSource.document_id == Document.id)
+            .where(EventSource.event_id.in_(events), marked(Document.key, EventSource.quote)),
+        ]
+        return not any(self.session.scalar(select(exists(check))) for check in checks)
+
+    def _batches(self, query: Select[Any]) -> Iterator[Sequence[Any]]:
+        """The query's rows, ``BATCH`` at a time, as plain tuples where the driver allows.
+
+        SQLite's cursor reads rows as they are fetched: its own rows, untouched by SQLAlchemy
+        (which would turn every date string into a date, only for it to be printed again).
+        PostgreSQL streams through a server-side cursor; its driver already gives dates.
+        """
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            result = connection.execute(query)
+            fetch = result.cursor.fetchmany  # nothing read yet: SQLAlchemy reads on demand
+        else:
+            result = connection.execution_options(stream_results=True).execute(query)
+            fetch = result.fetchmany
+        try:
+            while rows := fetch(BATCH):
+                yield rows
+        finally:
+            result.close()
 
     def _records(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
-        ids = [row.id for row in rows]
-        actors, statutes, sources = self._links(ids)
+        actors, statutes, sources = self._links([row[0] for row in rows])
         external = self._external_citations()
-        for row in rows:
-            display, edtf = _date_texts(row.date_edtf, row.date_text)
+        none: list[Any] = []
+        for (
+            id_,
+            key,
+            edtf,
+            text,
+            start,
+            end,
+            precision,
+            approximate,
+            uncertain,
+            note,
+            basis,
+            kind,
+            title,
+            description,
+            editorial_note,
+            external_id,
+        ) in rows:
+            display, edtf = _date_texts(edtf, text)
             yield {
-                "key": row.key,
+                "key": key,
                 "date": display,
                 "edtf": edtf,
-                "date_start": row.date_start.isoformat(),
-                "date_end": row.date_end.isoformat(),
-                "precision": row.date_precision,
-                "approximate": row.date_approximate,
-                "uncertain": row.date_uncertain,
-                "date_text": row.date_text,
-                "date_note": row.date_note,
-                "date_basis": row.date_basis,
-                "kind": row.kind,
-                "title": row.title,
-                "description": row.description,
-                "editorial_note": row.editorial_note,
-                "actors": actors.get(row.id, []),
-                "statutes": statutes.get(row.id, []),
-                "sources": sources.get(row.id, []),
-                "external_source": external.get(row.external_source_id)
-                if row.external_source_id is not None
-                else None,
+                "date_start": start if start.__class__ is str else start.isoformat(),
+                "date_end": end if end.__class__ is str else end.isoformat(),
+                "precision": precision,
+                "approximate": bool(approximate),
+                "uncertain": bool(uncertain),
+                "date_text": text,
+                "date_note": note,
+                "date_basis": basis,
+                "kind": kind,
+                "title": title,
+                "description": description,
+                "editorial_note": editorial_note,
+                "actors": actors.get(id_, none),
+                "statutes": statutes.get(id_, none),
+                "sources": sources.get(id_, none),
+                "external_source": external.get(external_id) if external_id is not None else None,
             }
 
     def _links(self, ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], ...]:
-        execute = self.session.execute
+        """Each event's actors, statutes and sources, for a batch of events: a query apiece."""
         actors: dict[int, list[dict[str, Any]]] = defaultdict(list)
         query = (
             select(
@@ -167,7 +228,7 @@ class Chronology:
             .where(EventActor.event_id.in_(ids))
             .order_by(EventActor.event_id, EventActor.position)
         )
-        for event_id, key, name, role, by in execute(query):
+        for event_id, key, name, role, by in self._rows(query):
             actors[event_id].append({"key": key, "name": name, "role": role, "identified_by": by})
         statutes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         parent = aliased(Statute)
@@ -188,7 +249,7 @@ class Chronology:
             .where(EventStatute.event_id.in_(ids))
             .order_by(EventStatute.event_id, EventStatute.position)
         )
-        for event_id, key, relation, by, *citation in execute(query):
+        for event_id, key, relation, by, *citation in self._rows(query):
             statutes[event_id].append(
                 {
                     "key": key,
@@ -211,7 +272,7 @@ class Chronology:
             .where(EventSource.event_id.in_(ids))
             .order_by(EventSource.event_id, EventSource.position)
         )
-        for event_id, key, citation, quote, start, end in execute(query):
+        for event_id, key, citation, quote, start, end in self._rows(query):
             sources[event_id].append(
                 {
                     "document": key,
@@ -222,6 +283,10 @@ class Chronology:
                 }
             )
         return actors, statutes, sources
+
+    def _rows(self, query: Select[Any]) -> list[Any]:
+        """Every row of a batch's query (see :meth:`_batches`)."""
+        return [row for rows in self._batches(query) for row in rows]
 
     def _external_citations(self) -> dict[int, str]:
         # A handful of publications (statute books, finding aids), read once.

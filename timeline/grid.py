@@ -13,6 +13,7 @@ tabulate: :meth:`Layout.exact` says so, and the caller uses tabulate itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ class _Wrapper(textwrap.TextWrapper):
 _MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)  # what float() or tabulate might parse
 
 
+@functools.lru_cache(maxsize=4096)  # the same words recur: document keys, dates, kinds
 def _cast(cell: str) -> str:
     """The text tabulate wraps: a word it reads as a number or a boolean goes through its
     type, as tabulate's own wrapping does (``"False"`` becomes ``"True"``, for one)."""
@@ -54,14 +56,35 @@ def _cast(cell: str) -> str:
     return str(_tabulate._type(cell, False)(cell))
 
 
+# Words textwrap splits only at single spaces: no other whitespace it knows (it knows the ASCII
+# six alone), and no hyphen, at which it may also break.
+_SPACED_WORDS = re.compile(r"[^\t\n\x0b\x0c\r -]+(?: [^\t\n\x0b\x0c\r -]+)*")
+
+
 def _wrap(wrapper: _Wrapper, line: str) -> str:
     """``"\\n".join(wrapper.wrap(line))``; a line that fits is only right-stripped of spaces."""
-    if len(line) <= wrapper.width and "\t" not in line:
+    width = wrapper.width
+    if len(line) <= width and "\t" not in line:
         kept = line.rstrip(" ")
         # textwrap drops a last chunk that is all whitespace: here only the spaces, unless
         # the line ends in other whitespace (U+00A0, say), which textwrap must judge
         if not kept[-1].isspace():
             return kept
+    elif _SPACED_WORDS.fullmatch(line):
+        # textwrap's greedy fill, without its chunking: words joined by one space while the
+        # line fits. A word longer than the width is cut by textwrap where the line stands;
+        # a word of other whitespace (U+00A0) it drops at a line's ends, as it drops spaces.
+        words = line.split(" ")
+        if max(map(len, words)) <= width and all(map(str.strip, words)):
+            lines, current = [], words[0]
+            for word in words[1:]:
+                if len(current) + 1 + len(word) <= width:
+                    current += " " + word
+                else:
+                    lines.append(current)
+                    current = word
+            lines.append(current)
+            return "\n".join(lines)
     return "\n".join(wrapper.wrap(line))
 
 
@@ -96,6 +119,11 @@ class Layout:
         """Measure one row (all of them must be added before :meth:`exact` is asked)."""
         self.rows += 1
         self.note(row)
+        if self.multiline:  # a column at its maximum can widen no further: leave it unwrapped
+            full = [
+                cap is not None and w >= cap for w, cap in zip(self.widths, self.caps, strict=True)
+            ]
+            row = ["" if done else cell for cell, done in zip(row, full, strict=True)]
         for index, wrapped in enumerate(self._wrapped(row)):
             # tabulate decides on line breaks before it strips the cells
             if "\n" in wrapped or "\r" in wrapped:

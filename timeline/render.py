@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from tabulate import tabulate
 
 from timeline.fitting import fitted_widths, terminal_width
+from timeline.json_text import write_array
 
 ROW_FORMATS = ("table", "markdown", "csv", "json", "ndjson")
 
@@ -75,13 +76,7 @@ def _json(value: Any) -> str:
 
 
 def _write_json_array(items: Iterable[Any], out: TextIO) -> None:
-    out.write("[")
-    first = True
-    for item in items:
-        out.write("\n  " if first else ",\n  ")
-        out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-        first = False
-    out.write("\n]\n" if not first else "]\n")
+    write_array(items, out)
 
 
 # --- the chronological report -----------------------------------------------------------------

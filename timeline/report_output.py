@@ -59,6 +59,7 @@ class Events(Protocol):
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
+    def plain(self) -> bool: ...
 
 
 def render_report(
@@ -108,6 +109,7 @@ def render_report(
             out,
             tablefmt=TABLE_STYLE,
             terminal=terminal_width(out),
+            plain=events.plain,
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")

@@ -41,12 +41,15 @@ def stream_table(
     *,
     tablefmt: str,
     terminal: int | None = None,
+    plain: Callable[[], bool] | None = None,
 ) -> None:
     """Write ``tabulate(all rows, …)`` to ``out`` (and a newline), holding a chunk at a time.
 
     A grid ``tablefmt`` (``simple_grid``) whose header is one line. ``rows`` gives a fresh
     iterable of string cells each time it is called. ``terminal``: fit
     the columns to that many characters first (:func:`timeline.fitting.fitted_widths`).
+    ``plain``: a cheaper way than reading every row to learn that no cell holds what only
+    tabulate lays out exactly (ANSI codes, its separating-line marker).
     """
     heads = list(headers)
     limits = list(maxcolwidths) if maxcolwidths else None
@@ -69,7 +72,7 @@ def stream_table(
         )
         return text.split("\n")
 
-    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out):
+    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain):
         return
     widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
@@ -91,7 +94,11 @@ def stream_table(
 
 
 def _stream_grid(
-    rows: Rows, headers: list[str], limits: list[int | None] | None, out: TextIO
+    rows: Rows,
+    headers: list[str],
+    limits: list[int | None] | None,
+    out: TextIO,
+    plain: Callable[[], bool] | None,
 ) -> bool:
     """Draw the table with :mod:`timeline.grid`; False (nothing written) where only tabulate
     lays it out exactly."""
@@ -101,8 +108,9 @@ def _stream_grid(
         layout.add(row)
         if layout.settled():
             break
-    for row in iterator:  # the widths are known: only what would make the layout inexact
-        layout.note(row)
+    if not layout.settled() or plain is None or not plain():
+        for row in iterator:  # the widths are known: only what would make the layout inexact
+            layout.note(row)
     if not layout.exact():
         return False
     grid = Grid(layout, out)
