@@ -174,7 +174,8 @@ def ensure_sqlite3() -> str:
 
 
 def data(cache: Path, events: int) -> tuple[Path, Path, int]:
-    """(json export, SQLite database) of at least ``events`` events, made once and kept."""
+    """(json export, path of its SQLite database, events): the export made once and kept; the
+    database is made by the measured import (:func:`sqlite_steps`) when it is not yet kept."""
     document = seed_export(cache)
     seed_events = len(document["tables"]["events"]["rows"])
     copies = max(1, math.ceil(events / seed_events))
@@ -182,13 +183,7 @@ def data(cache: Path, events: int) -> tuple[Path, Path, int]:
     if not export.exists():
         write_copies(document, copies, export.with_suffix(".partial"))
         export.with_suffix(".partial").rename(export)
-    db = cache / f"copies-{copies}.db"
-    if not db.exists():
-        partial = cache / f"copies-{copies}.partial.db"
-        partial.unlink(missing_ok=True)
-        measure(timeline("--db", str(partial), "import", str(export)), cwd=cache)
-        partial.rename(db)
-    return export, db, copies * len(document["tables"]["events"]["rows"])
+    return export, cache / f"copies-{copies}.db", copies * seed_events
 
 
 def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
@@ -259,13 +254,23 @@ def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -
         "sqlite3",
         [sqlite3, str(db), "select count(*) from chronology"],
     )
+    return results
+
+
+def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+    """Import into a new database, against the bulk path; the import's database is kept as
+    ``db`` (the data every later step reads) when there is none yet."""
     ours, bulk = work / "import.db", work / "bulk.db"
     for path in (ours, bulk):
         path.unlink(missing_ok=True)
     measure(timeline("--db", str(bulk), "init"), cwd=work)
     seconds, peak = measure(timeline("--db", str(ours), "import", str(export)), cwd=work)
     ref_seconds, _ = measure(reference("bulk-load", str(export), str(bulk)), cwd=work)
-    results.append(
+    bulk.unlink()
+    if not db.exists():
+        shutil.move(ours, db)
+    print(f"  import: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
+    return [
         Measure(
             "sqlite",
             events,
@@ -275,8 +280,7 @@ def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -
             "executemany, FTS built at end",
             ref_seconds,
         )
-    )
-    return results
+    ]
 
 
 def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
@@ -284,8 +288,6 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     sqlite3 = ensure_sqlite3()
     results: list[Measure] = []
-    reset_postgres(url)
-    seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
     # COPY reference: the same rows (as sqlite3 -csv writes them) into a second, empty schema
     # made by the same migrations, in dependency order (the order of the json export).
     with export.open("rb") as stream:
@@ -318,6 +320,8 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
         str(work / "copy.sql"),
     ]
     ref_seconds = _copy_reference(url, psql_copy, work)
+    reset_postgres(url)  # the import measured, and read by the steps after it
+    seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
     results.append(
         Measure(
             "postgresql",
@@ -329,8 +333,6 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
             ref_seconds,
         )
     )
-    reset_postgres(url)
-    measure(timeline("--db", url, "import", str(export)), cwd=work)
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt in ("table", "json"):
         seconds, peak = measure(
@@ -427,8 +429,9 @@ def main() -> None:
     started = time.perf_counter()
     try:
         export, db, events = data(cache, args.events)
-        print(f"data: {events} events in {db}; python {sys.version.split()[0]}", flush=True)
-        measures = sqlite_steps(cache, work, export, db, events)
+        print(f"data: {events} events in {export}; python {sys.version.split()[0]}", flush=True)
+        measures = sqlite_import(work, export, db, events)
+        measures += sqlite_steps(cache, work, export, db, events)
         if args.postgres:
             measures += postgres_steps(args.postgres, work, export, db, events)
         print_table(measures)

@@ -106,3 +106,48 @@ def test_the_window_is_read_from_the_index_on_date_start(
     assert "ix_events_date_start" in plan, plan
     if backend == "sqlite":
         assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("\x1b[1mBold\x1b[0m title", "meeting"),  # only tabulate lays out ANSI codes
+        ("Plain title", "False"),  # a kind tabulate reads as a boolean (and prints as True)
+        ("  Title with outer spaces  ", "1961"),  # measured only by reading every row
+    ],
+)
+def test_table_of_text_only_tabulate_lays_out_is_tabulate(
+    seeded: str,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    title: str,
+    kind: str,
+) -> None:
+    """Cells that the table's shortcuts cannot vouch for (the SQL check for escape codes, the
+    columns measured from their distinct lines) still print as one tabulate call would."""
+    from tabulate import tabulate
+
+    from timeline.report_output import TABLE_HEADERS, TABLE_WIDTHS, _table_row
+
+    from timeline.db import Database
+
+    with Database.open(seeded).session() as session:
+        last = session.execute(sa.text("SELECT max(id) FROM events")).scalar_one()
+        session.execute(
+            sa.text("UPDATE events SET title = :title, kind = :kind WHERE id = :id"),
+            {"title": title, "kind": kind, "id": last},
+        )
+        session.commit()
+    monkeypatch.setattr(tables, "CHUNK", 2)
+    for extra in ([], ["--sources"]):
+        records = json.loads(run("--db", seeded, "report", "--format", "json", *extra).output)
+        assert any(r["title"] == title for r in records)
+        rows = [_table_row(record, bool(extra)) for record in records]
+        expected = tabulate(
+            rows,
+            headers=TABLE_HEADERS,
+            tablefmt="simple_grid",
+            maxcolwidths=TABLE_WIDTHS,
+            disable_numparse=True,
+        )
+        assert run("--db", seeded, "report", *extra).output == expected + "\n"

@@ -148,6 +148,37 @@ class Chronology:
         ]
         return not any(self.session.scalar(select(exists(check))) for check in checks)
 
+    def distinct_texts(self, what: str) -> Iterator[str]:
+        """Each distinct text of one kind the selected events print, streamed: ``date`` (as
+        displayed), ``kind``, ``title``, ``actor`` ("name (role)"), ``document`` (a key) or
+        ``quote``."""
+        events = select(Event.id).where(*self.conditions)
+        if what == "date":
+            query = select(Event.date_edtf, Event.date_text).where(*self.conditions).distinct()
+            for rows in self._batches(query):
+                yield from (_date_texts(edtf, text)[0] for edtf, text in rows)
+            return
+        if what == "actor":
+            query = (
+                select(Actor.name, EventActor.role)
+                .join(Actor, EventActor.actor_id == Actor.id)
+                .where(EventActor.event_id.in_(events))
+                .distinct()
+            )
+            for rows in self._batches(query):
+                yield from (f"{name} ({role})" for name, role in rows)
+            return
+        queries = {
+            "kind": select(Event.kind).where(*self.conditions),
+            "title": select(Event.title).where(*self.conditions),
+            "document": select(Document.key)
+            .join(EventSource, EventSource.document_id == Document.id)
+            .where(EventSource.event_id.in_(events)),
+            "quote": select(EventSource.quote).where(EventSource.event_id.in_(events)),
+        }
+        for rows in self._batches(queries[what].distinct()):
+            yield from (text for (text,) in rows)
+
     def _batches(self, query: Select[Any]) -> Iterator[Sequence[Any]]:
         """The query's rows, ``BATCH`` at a time, as plain tuples where the driver allows.
 

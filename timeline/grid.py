@@ -41,6 +41,9 @@ class _Wrapper(textwrap.TextWrapper):
 
 
 _MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)  # what float() or tabulate might parse
+# A character no number float(), int() or tabulate's thousands reads can hold ("infinity" and
+# "nan" spell the letters allowed): a word with one is text to tabulate.
+_NOT_NUMERIC = re.compile(r"[^0-9+\-.,_eEiInNfFtTyYaA\s]")
 
 
 @functools.lru_cache(maxsize=4096)  # the same words recur: document keys, dates, kinds
@@ -50,6 +53,8 @@ def _cast(cell: str) -> str:
     if not cell or len(cell.split()) > 1:  # numbers and booleans are one word
         return cell
     if cell not in ("True", "False") and not _MAYBE_NUMBER.search(cell) and cell.strip():
+        return cell
+    if cell not in ("True", "False") and _NOT_NUMERIC.search(cell):
         return cell
     if _tabulate._isnumber(cell):
         return cell
@@ -107,13 +112,26 @@ class Layout:
         return [cell.strip() for cell in self._wrapped(row)]
 
     def _wrapped(self, row: Sequence[str]) -> list[str]:
-        out = []
-        for cell, wrapper in zip(row, self.wrappers, strict=True):
-            if wrapper is not None:
-                lines = _cast(cell).splitlines()
-                cell = "\n".join(_wrap(wrapper, line) for line in lines if line.strip())
-            out.append(cell)
-        return out
+        return [_wrap_cell(c, w) for c, w in zip(row, self.wrappers, strict=True)]
+
+    def open_columns(self) -> list[int]:
+        """The columns short of their maximum width."""
+        caps = zip(self.widths, self.caps, strict=True)
+        return [index for index, (width, cap) in enumerate(caps) if cap is None or width < cap]
+
+    def widen(self, index: int, line: str) -> bool:
+        """Measure one line of some cell of column ``index`` on its own, in a table already
+        multiline. False (nothing measured) for a line tabulate could lay out differently
+        alone than among others: one it reads as a number or a boolean, one with outer
+        whitespace or a line break."""
+        if not self.multiline or line != line.strip() or _LINE_BREAK.search(line):
+            return False
+        if not line or _cast(line) != line or len(line.splitlines()) != 1:
+            return False
+        width = _width(_wrap_cell(line, self.wrappers[index]))
+        if width > self.widths[index]:
+            self.widths[index] = width
+        return True
 
     def add(self, row: Sequence[str]) -> None:
         """Measure one row (all of them must be added before :meth:`exact` is asked)."""
@@ -151,6 +169,13 @@ class Layout:
     def exact(self) -> bool:
         """Whether :class:`Grid` draws exactly what tabulate would for the rows added."""
         return self.plain and self.rows > 0
+
+
+def _wrap_cell(cell: str, wrapper: _Wrapper | None) -> str:
+    if wrapper is None:
+        return cell
+    lines = _cast(cell).splitlines()
+    return "\n".join(_wrap(wrapper, line) for line in lines if line.strip())
 
 
 def _width(text: str) -> int:

@@ -8,7 +8,9 @@ reads the sources a second time for its notes, which follow every event.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from timeline.fitting import terminal_width
@@ -60,6 +62,7 @@ class Events(Protocol):
     def count(self) -> int: ...
     def document_count(self) -> int: ...
     def plain(self) -> bool: ...
+    def distinct_texts(self, what: str) -> Iterator[str]: ...
 
 
 def render_report(
@@ -110,6 +113,7 @@ def render_report(
             tablefmt=TABLE_STYLE,
             terminal=terminal_width(out),
             plain=events.plain,
+            lines=functools.partial(_table_lines, events, with_quotes),
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
@@ -123,6 +127,23 @@ def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
         "\n".join(f"{a['name']} ({a['role']})" for a in record["actors"]),
         "\n".join(dict.fromkeys(s["document"] for s in record["sources"])),
     ]
+
+
+def _table_lines(
+    events: Events, with_quotes: bool, column: int, measure: Callable[[str], bool]
+) -> bool:
+    """Every line a column of :func:`_table_row` can hold, to ``measure``: each cell of the
+    date and kind columns is one such text, and the cells of the others are lines of them
+    (blank lines, which tabulate drops, left out)."""
+    texts = [events.distinct_texts(("date", "kind", "title", "actor", "document")[column])]
+    if column == 2 and with_quotes:
+        texts.append(f"“{quote}”" for quote in events.distinct_texts("quote"))
+    return all(
+        measure(line)
+        for text in itertools.chain(*texts)
+        for line in text.split("\n")
+        if line.strip()
+    )
 
 
 def _markdown_report(

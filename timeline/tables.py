@@ -12,6 +12,7 @@ same layout, and that row is dropped from the output.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -25,6 +26,9 @@ from timeline.grid import Grid, Layout
 CHUNK = 1000
 
 Rows = Callable[[], Iterable[Sequence[str]]]
+# Feeds every line that can stand in a column's cells to the given measure (column index, then
+# the measure); False when it cannot say (the layout then reads every row).
+Lines = Callable[[int, Callable[[str], bool]], bool]
 
 
 def _chunks(rows: Iterable[Sequence[str]], size: int) -> Iterator[list[Sequence[str]]]:
@@ -42,6 +46,7 @@ def stream_table(
     tablefmt: str,
     terminal: int | None = None,
     plain: Callable[[], bool] | None = None,
+    lines: Lines | None = None,
 ) -> None:
     """Write ``tabulate(all rows, …)`` to ``out`` (and a newline), holding a chunk at a time.
 
@@ -49,7 +54,9 @@ def stream_table(
     iterable of string cells each time it is called. ``terminal``: fit
     the columns to that many characters first (:func:`timeline.fitting.fitted_widths`).
     ``plain``: a cheaper way than reading every row to learn that no cell holds what only
-    tabulate lays out exactly (ANSI codes, its separating-line marker).
+    tabulate lays out exactly (ANSI codes, its separating-line marker). ``lines``: with
+    ``plain``, the widths of columns still short of their maximum after the first rows, from
+    the distinct lines their cells can hold rather than from every row.
     """
     heads = list(headers)
     limits = list(maxcolwidths) if maxcolwidths else None
@@ -72,7 +79,7 @@ def stream_table(
         )
         return text.split("\n")
 
-    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain):
+    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain, lines):
         return
     widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
@@ -99,16 +106,19 @@ def _stream_grid(
     limits: list[int | None] | None,
     out: TextIO,
     plain: Callable[[], bool] | None,
+    lines: Lines | None,
 ) -> bool:
     """Draw the table with :mod:`timeline.grid`; False (nothing written) where only tabulate
     lays it out exactly."""
     layout = Layout(headers, limits)
     iterator = iter(rows())
-    for row in iterator:
+    known = False  # every column's width, before every row is read
+    for count, row in enumerate(iterator, start=1):
         layout.add(row)
-        if layout.settled():
+        if layout.settled() or (count == CHUNK and plain and _measured(layout, lines)):
+            known = True
             break
-    if not layout.settled() or plain is None or not plain():
+    if not known or plain is None or not plain():
         for row in iterator:  # the widths are known: only what would make the layout inexact
             layout.note(row)
     if not layout.exact():
@@ -119,6 +129,15 @@ def _stream_grid(
         grid.row(row)
     grid.close()
     return True
+
+
+def _measured(layout: Layout, lines: Lines | None) -> bool:
+    """Whether the columns short of their maximum are measured from the lines they can hold."""
+    if lines is None:
+        return False
+    return all(
+        lines(index, functools.partial(layout.widen, index)) for index in layout.open_columns()
+    )
 
 
 def _widths(
