@@ -334,7 +334,7 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
         )
     )
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
-    for fmt in ("table", "json"):
+    for fmt in ("table", "markdown", "csv", "json"):
         seconds, peak = measure(
             timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"), cwd=work
         )

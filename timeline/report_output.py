@@ -8,6 +8,7 @@ reads the sources a second time for its notes, which follow every event.
 
 from __future__ import annotations
 
+import csv
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping
@@ -25,7 +26,6 @@ from timeline.render import (
     markdown_header,
     markdown_note,
     quotes_text,
-    render_rows,
     sources_text,
     statutes_text,
 )
@@ -92,18 +92,7 @@ def render_report(
             identities=identities,
         )
     elif fmt == "csv":
-        rows = (
-            {
-                **record,
-                "actors": actors_text(record),
-                "statutes": statutes_text(record),
-                "sources": sources_text(record),
-                "quotes": " | ".join(s["quote"] for s in record["sources"]),
-            }
-            for record in events.records()
-        )
-        columns = [*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS
-        render_rows(rows, columns, "csv", out)
+        _csv_report(events, out, with_quotes)
     elif fmt == "table":
         stream_table(
             lambda: (_table_row(record, with_quotes) for record in events.records()),
@@ -117,6 +106,20 @@ def render_report(
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
+
+
+def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
+    # Every column but the last three (or four) is text or None, which csv writes as "", as
+    # render_rows does: rows go to the C writer as plain lists.
+    plain = CSV_COLUMNS[:-3]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
+    for record in events.records():
+        row = [record[column] for column in plain]
+        row += [actors_text(record), statutes_text(record), sources_text(record)]
+        if with_quotes:
+            row.append(" | ".join(s["quote"] for s in record["sources"]))
+        writer.writerow(row)
 
 
 def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
