@@ -33,6 +33,7 @@ from timeline.models import (
 from timeline.report import EventFilter, chronological_order, event_conditions
 
 BATCH = 1000
+EXTERNAL_KEPT = 1_000  # publications' citations kept between batches
 
 _EVENT_COLUMNS = (
     Event.id,
@@ -75,7 +76,7 @@ class Chronology:
         # Resolving the filters raises NotFoundError now, before a line is printed.
         self.conditions = event_conditions(session, flt)
         self.order = chronological_order(session.get_bind().dialect.name)
-        self._external: dict[int, str] | None = None
+        self._external: dict[int, str] = {}
 
     def _events(self) -> Select[Any]:
         return select(*_EVENT_COLUMNS).where(*self.conditions)
@@ -201,7 +202,7 @@ class Chronology:
 
     def _records(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
         actors, statutes, sources = self._links([row[0] for row in rows])
-        external = self._external_citations()
+        external = self._external_citations({row[-1] for row in rows} - {None})
         none: list[Any] = []
         for (
             id_,
@@ -319,9 +320,16 @@ class Chronology:
         """Every row of a batch's query (see :meth:`_batches`)."""
         return [row for rows in self._batches(query) for row in rows]
 
-    def _external_citations(self) -> dict[int, str]:
-        # A handful of publications (statute books, finding aids), read once.
-        if self._external is None:
-            query = select(ExternalSource.id, ExternalSource.citation)
-            self._external = {row.id: row.citation for row in self.session.execute(query)}
-        return self._external
+    def _external_citations(self, ids: set[int]) -> dict[int, str]:
+        """The citations of the publications a batch's events name, kept while they recur
+        (a handful of statute books and finding aids; never the whole table, which grows)."""
+        known = self._external
+        missing = ids - known.keys()
+        if missing:
+            if len(known) > EXTERNAL_KEPT:
+                known.clear()
+            query = select(ExternalSource.id, ExternalSource.citation).where(
+                ExternalSource.id.in_(missing)
+            )
+            known.update(self._rows(query))
+        return known
