@@ -34,18 +34,23 @@ def indented(value: Any, level: int = 0) -> str:
     if kind is dict:
         if not value:
             return "{}"
-        if all(key.__class__ is str for key in value):
-            inner = "\n" + _INDENT * (level + 1)
-            items = (
-                encode_basestring(key) + ": " + indented(item, level + 1)
+        inner = "\n" + _INDENT * (level + 1)
+        try:  # a key that is not a string stops the C encoder: json.dumps converts it
+            items = [
+                encode_basestring(key)
+                + ": "
+                + (encode_basestring(item) if item.__class__ is str else indented(item, level + 1))
                 for key, item in value.items()
-            )
+            ]
+        except TypeError:
+            pass
+        else:
             return "{" + inner + ("," + inner).join(items) + "\n" + _INDENT * level + "}"
     elif kind is list:
         if not value:
             return "[]"
         inner = "\n" + _INDENT * (level + 1)
-        items = (indented(item, level + 1) for item in value)
+        items = [indented(item, level + 1) for item in value]
         return "[" + inner + ("," + inner).join(items) + "\n" + _INDENT * level + "]"
     text = json.dumps(value, ensure_ascii=False, indent=2)
     return text.replace("\n", "\n" + _INDENT * level) if level else text
