@@ -165,14 +165,7 @@ def import_file(
             sink = FreshSink(connection, summary) if fresh else MergeSink(connection, summary)
             # A new database gets its full-text index built once, after the rows (SQLite).
             with index_once(connection) if fresh else contextlib.nullcontext():
-                try:
-                    Reader(CountingReader(raw, tick, name), name).read(sink)
-                except BaseException:
-                    # Nothing else may use the connection while a COPY is in flight; and a
-                    # refusal of the rows before the error is the first error, reported first.
-                    if isinstance(sink, FreshSink):
-                        sink.settle()
-                    raise
+                Reader(CountingReader(raw, tick, name), name).read(sink)
             _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:
