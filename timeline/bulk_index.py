@@ -1,13 +1,20 @@
-"""SQLite's full-text index built once after a load into a new database, not row by row.
+"""The full-text index built once after a load into a new database, not row by row.
 
 Migration 0003 keeps ``search_index`` current with triggers: each inserted document, event or
 quote indexes itself, and each reading re-indexes its document and the quotes it overlaps. For a
 load of a whole database that per-row work is most of the time (42 s of triggers against 4 s of
-building the index once, at 100,000 events). So a load into a new database drops the triggers,
-inserts the rows, indexes every row with each insert trigger's own statement (its ``WHERE t.id =
-NEW.id`` left out: the statements stay whatever the schema's migrations made them) and puts the
-triggers back, all inside the load's one transaction: if the load fails, SQLite rolls the
-triggers back with everything else.
+building the index once, at 100,000 events on SQLite; on PostgreSQL the triggers were most of a
+COPY's time). So a load into a new database turns the triggers off, inserts the rows, indexes
+every row with the schema's own statements (their one-row condition left out: the statements
+stay whatever the schema's migrations made them) and turns the triggers on again, all inside the
+load's one transaction: if the load fails, the database rolls the triggers back with everything
+else.
+
+- SQLite: the triggers are dropped and created again; each insert trigger's statement, without
+  its ``WHERE t.id = NEW.id``, indexes the table.
+- PostgreSQL: the triggers are disabled (``ALTER TABLE … DISABLE TRIGGER``, which only the
+  tables' owner may do: a load by another role keeps the triggers); the three statements of
+  ``search_index_refresh()``, without their ``WHERE t.id = row_id``, index the tables.
 """
 
 from __future__ import annotations
@@ -21,10 +28,19 @@ from sqlalchemy import Connection, text
 _ONE_ROW = " WHERE t.id = NEW.id;"
 _BODY = re.compile(r"\bBEGIN\n(.*)\nEND\s*$", re.DOTALL)
 
+# PostgreSQL: the per-row INSERTs of search_index_refresh(code, row_id), one per kind of entry.
+_PG_ONE_ROW = " WHERE t.id = row_id;"
+_PG_INSERT = re.compile(r"INSERT INTO search_index \(sid, tsv\).*?;", re.DOTALL)
+_PG_KINDS = 3  # documents, events, quotes
+
 
 @contextmanager
 def index_once(connection: Connection) -> Iterator[None]:
     """Inside it, rows go in without touching the index; on leaving, every row is indexed."""
+    if connection.dialect.name == "postgresql":
+        with _postgresql_index_once(connection):
+            yield
+        return
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -47,3 +63,40 @@ def index_once(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(statement)
     for _, _, sql in triggers:
         connection.exec_driver_sql(sql)
+
+
+@contextmanager
+def _postgresql_index_once(connection: Connection) -> Iterator[None]:
+    # The row triggers that write the index (not the TRUNCATE ones), on tables this role owns.
+    triggers = connection.execute(
+        text(
+            "SELECT c.relname, t.tgname, pg_has_role(c.relowner, 'USAGE') "
+            "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal "
+            "AND t.tgenabled <> 'D' "
+            "AND p.proname IN ('search_index_sync', 'search_index_sync_reading') "
+            "ORDER BY c.relname, t.tgname"
+        )
+    ).all()
+    source = connection.execute(
+        text(
+            "SELECT prosrc FROM pg_proc "
+            "WHERE proname = 'search_index_refresh' "
+            "AND pronamespace = current_schema()::regnamespace"
+        )
+    ).scalar()
+    if not triggers or source is None or not all(owned for _, _, owned in triggers):
+        yield  # no index, or not ours to change: the triggers index each row
+        return
+    statements = [found.group(0) for found in _PG_INSERT.finditer(source)]
+    if len(statements) != _PG_KINDS or not all(s.endswith(_PG_ONE_ROW) for s in statements):
+        raise RuntimeError("unexpected full-text function search_index_refresh")  # a new schema
+    for table, trigger, _ in triggers:
+        connection.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+    yield
+    # A new database's index is empty; the refresh's DELETE of the row's old entry is not needed.
+    for statement in statements:
+        connection.exec_driver_sql(statement.removesuffix(_PG_ONE_ROW))
+    for table, trigger, _ in triggers:
+        connection.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')

@@ -7,10 +7,18 @@ inside a savepoint, in the import's one transaction. The server checks reference
 COPY writes; when it refuses a batch, the savepoint is rolled back and the batch is replayed
 with INSERTs, row by row, to name the record (the same message an INSERT load gives), and the
 import fails with the database as it was.
+
+A batch's COPY runs in a thread while the next batch is read and checked: the server writes
+rows (and its triggers index them) while Python parses, which on two cores is most of the gap
+to a bare COPY. The connection is used by one thread at a time: whatever else needs it (the
+next COPY, a document's text for the checks, naming a refused record, the end of the table or
+of the import) first waits for the COPY in flight, with :meth:`CopyLoader.settle`, and a batch's
+refusal is raised there, before any error found in later rows, as it was without the thread.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -20,6 +28,9 @@ from timeline.export.tables import TableInfo
 from timeline.importing.loader import Loader
 
 COPY_BATCH = 20_000  # rows a COPY carries; a refused batch is replayed, so not unbounded
+# Characters of text a COPY carries at most: two batches are held at once (one in flight, one
+# being read), and documents run to many kilobytes each.
+COPY_CHARACTERS = 4_000_000
 
 
 def bulk_loader(
@@ -43,6 +54,8 @@ class CopyLoader(Loader):
         verifier: RowVerifier | None = None,
     ) -> None:
         super().__init__(connection, info, batch=batch, verifier=verifier)
+        self.characters = 0  # of the text of the pending rows
+        self.in_flight: _Copy | None = None
         dialect = connection.dialect
         self.columns = info.column_names
         names = ", ".join(dialect.identifier_preparer.quote(name) for name in self.columns)
@@ -55,10 +68,31 @@ class CopyLoader(Loader):
             if (processor := column.type.bind_processor(dialect)) is not None
         ]
 
+    def add(self, row: dict[str, Any], shown: dict[str, Any] | None = None) -> None:
+        self.characters += sum(len(value) for value in row.values() if type(value) is str)
+        super().add(row, shown)
+        if self.characters >= COPY_CHARACTERS:
+            self.flush()
+
     def flush(self) -> None:
+        self.settle()
         rows, self.pending = self.pending, []
-        if not rows:
-            return
+        self.characters = 0
+        if rows:
+            self.in_flight = _Copy(self, rows)
+
+    def settle(self) -> None:
+        in_flight, self.in_flight = self.in_flight, None
+        if in_flight is not None:
+            in_flight.join()
+
+    def finish(self) -> int:
+        self.flush()
+        self.settle()
+        return super().finish()
+
+    def copy(self, rows: list[dict[str, Any]]) -> None:
+        """One batch as one COPY, in a savepoint (in the batch's thread)."""
         import psycopg
 
         savepoint = self.connection.begin_nested()
@@ -80,3 +114,23 @@ class CopyLoader(Loader):
             if values[index] is not None:
                 values[index] = processor(values[index])
         return values
+
+
+class _Copy:
+    """A batch's COPY in its own thread; :meth:`join` waits for it and raises what it raised."""
+
+    def __init__(self, loader: CopyLoader, rows: list[dict[str, Any]]) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(loader, rows), daemon=True)
+        self.thread.start()
+
+    def _run(self, loader: CopyLoader, rows: list[dict[str, Any]]) -> None:
+        try:
+            loader.copy(rows)
+        except BaseException as exc:  # handed to the loading thread, which raises it
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error

@@ -186,12 +186,16 @@ class Loader:
         assert self.verifier is not None
         causes = self.verifier.causes(self.info, row)
         if causes:
+            self.settle()  # the rows before it first: a refusal of theirs is the first error
             name = record_name(self.connection, self.info, row, shown)
             raise ImportFileError(f"{name}: {causes[0]}")
 
     def defer(self, row: Row, column: str, value: Any) -> None:
         key = {name: row[name] for name in self.info.primary_key}
         self.deferred.append(Deferred(key, column, value, describe_record(self.info, row)))
+
+    def settle(self) -> None:
+        """Wait for rows still being written (a :class:`CopyLoader`'s COPY in its thread)."""
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []

@@ -80,6 +80,9 @@ class Sink:
 
     def end_table(self) -> None: ...
 
+    def settle(self) -> None:
+        """Wait for rows still being written; raises the database's refusal of one."""
+
 
 class Reader:
     """Walks the JSON events of an export and sends every table's rows to a sink, checking the
@@ -261,7 +264,13 @@ class Reader:
             self.context = f"in table {name!r}"
             self.position = None
             try:
-                self._table(info, sink)
+                try:
+                    self._table(info, sink)
+                except BaseException:
+                    # Nothing else may use the connection while rows are being written, and
+                    # a refusal of the rows before this error is the first error.
+                    sink.settle()
+                    raise
             except ImportFileError as exc:
                 if str(exc).startswith(f"'{self.name}'"):
                     raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,9 +15,13 @@ from timeline.export.tables import (
     identity,
 )
 from timeline.importing.loader import Row
-from timeline.integrity import value_problem
+from timeline.integrity import int_range, value_problem
 
 SCALARS = frozenset(("string", "number", "boolean", "null"))
+
+# What value_problem refuses in a string: a NUL or a lone surrogate. A string without either
+# needs no closer look (value_problem then finds nothing), which spares most of its cost.
+_SUSPECT_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 class Converter:
@@ -25,6 +30,8 @@ class Converter:
     def __init__(self, info: TableInfo) -> None:
         self.info = info
         self.columns = [(c, column_kind(c), c.nullable, _length(c)) for c in info.columns]
+        # The integer range of each integer column, found once rather than for every value.
+        self.ranges = {c.name: int_range(c) for c in info.columns if column_kind(c) == "integer"}
         self.names = frozenset(info.column_names)
         self.previous: tuple[Any, ...] | None = None
 
@@ -47,10 +54,21 @@ class Converter:
                     )
                 row[name] = None
                 continue
-            row[name] = self._typed(raw, number, name, kind, length, value)
+            typed = row[name] = self._typed(raw, number, name, kind, length, value)
             # Before the driver sees it: a number past the column's range, a NUL or a lone
-            # surrogate is refused by one backend, mangled or stored by the other.
-            problem = value_problem(column, row[name])
+            # surrogate is refused by one backend, mangled or stored by the other. The typed
+            # value of a plain column (an int in range, a string of characters, a date) passes
+            # value_problem, so only a value that may fail is handed to it for its message.
+            if kind == "string":
+                if _SUSPECT_CHARACTER.search(typed) is None:
+                    continue
+            elif kind == "integer":
+                low, high = self.ranges[name]
+                if low <= typed <= high:
+                    continue
+            elif kind in ("date", "datetime", "boolean"):
+                continue
+            problem = value_problem(column, typed)
             if problem is not None:
                 raise ImportFileError(f"{self._where(raw, number)}: {problem}")
         key = tuple(row[name] for name in info.primary_key)
