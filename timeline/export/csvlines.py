@@ -50,20 +50,33 @@ def cell(value: Any) -> str:
 
 
 def _expression(position: int, column: Column[Any], processor: Processor) -> str:
+    """Python for the field of column ``position`` of row ``r``: what :func:`cell` gives.
+
+    The common values are written out inline (an int, a str, a bool, a date); any other goes
+    to :func:`cell`. ``pN`` is the column's SQLAlchemy processor, applied first.
+    """
     value = f"r[{position}]"
-    if processor is not None:  # SQLAlchemy's conversion first (SQLite: stored date to date)
-        return f"cell(p{position}({value}))"
-    if column_kind(column) == "integer":
-        converted = f"str({value}) if type({value}) is int else cell({value})"
-    elif column_kind(column) == "string":
-        converted = (
-            f"{value} if type({value}) is str and not ('\"' in {value} or ',' in {value}"
-            f" or '\\n' in {value} or '\\r' in {value}) else cell({value})"
-        )
+    if processor is not None:
+        name = f"x{position}"
+        bound = f"({name} := p{position}({value}))"
     else:
-        converted = f"cell({value})"
-    # the driver's NULL: an empty field
-    return f"('' if {value} is None else {converted})"
+        name = bound = value
+    kind = column_kind(column)
+    if kind == "integer":
+        converted = f"str({name}) if type({bound}) is int else cell({name})"
+    elif kind == "string":
+        special = " or ".join(f"{c!r} in {name}" for c in ('"', ",", "\n", "\r"))
+        quoted = f"'\"' + {name}.replace('\"', '\"\"') + '\"'"
+        converted = f"({quoted} if {special} else {name}) if type({bound}) is str else cell({name})"
+    elif kind == "boolean":
+        converted = f"'true' if {bound} is True else 'false' if {name} is False else cell({name})"
+    elif kind == "date":
+        converted = f"{name}.isoformat() if type({bound}) is dt.date else cell({name})"
+    else:
+        return f"cell({bound})"
+    if processor is not None and processor(None) is not None:
+        return f"({converted})"
+    return f"('' if {value} is None else {converted})"  # NULL, as cell(None): an empty field
 
 
 def line_maker(columns: Sequence[Column[Any]], processors: Sequence[Processor]) -> Lines:
@@ -76,7 +89,7 @@ def line_maker(columns: Sequence[Column[Any]], processors: Sequence[Processor]) 
     line = f"','.join(({', '.join(parts)},))"
     if len(parts) == 1:  # csv.writer quotes the lone empty field of a one-column row
         line = f"({line} or '\"\"')"
-    scope: dict[str, Any] = {"cell": cell}
+    scope: dict[str, Any] = {"cell": cell, "dt": dt}
     scope.update({f"p{i}": p for i, p in enumerate(processors) if p is not None})
     code = compile(f"lambda rows: [{line} for r in rows]", "<csv lines>", "eval")
     return eval(code, scope)  # type: ignore[no-any-return]
