@@ -75,6 +75,36 @@ def test_csv_lines_are_what_csv_writer_writes(data: st.DataObject) -> None:
     assert new_lines(columns, rows) == old_lines(rows)
 
 
+SQLITE = sa.create_engine("sqlite://").dialect
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.none() | st.sampled_from([0, 1]), st.none() | st.dates(), TEXT, VALUE),
+        max_size=6,
+    )
+)
+def test_csv_lines_apply_sqlites_processors_as_sqlalchemy_did(
+    stored: list[tuple[Any, ...]],
+) -> None:
+    """SQLite stores a boolean as 0/1 and a date as text: the lines convert them as before."""
+    columns = [
+        sa.Column("flag", sa.Boolean()),
+        sa.Column("day", sa.Date()),
+        sa.Column("note", sa.Text()),
+        sa.Column("other", sa.Integer()),
+    ]
+    processors = [c.type.dialect_impl(SQLITE).result_processor(SQLITE, None) for c in columns]
+    assert processors[0] is not None and processors[1] is not None
+    raw = [(flag, None if day is None else day.isoformat(), n, o) for flag, day, n, o in stored]
+    lines = csvlines.line_maker(columns, processors)(raw)
+    expected = [
+        [processors[0](flag), processors[1](day), note, other] for flag, day, note, other in raw
+    ]
+    assert "".join(line + "\r\n" for line in lines) == old_lines(expected)
+
+
 def test_a_lone_empty_field_is_quoted_as_csv_writer_does() -> None:
     columns = [sa.Column("only", sa.Text())]
     for rows in ([[None]], [[""]], [["x"], [None]]):
