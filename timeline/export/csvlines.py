@@ -6,11 +6,11 @@ function call: on the full texts of the documents it cost more than reading them
 database did. Here a field is tested for the four characters that make the writer quote it
 (``"``, ``,``, CR, LF: ``in`` on a str is a memchr) and quoted the way it would: ``"``
 around, inner ``"`` doubled. So that a row costs no function call per value, the lines of a
-table are made by one comprehension compiled for its columns (:func:`line_maker`): an integer
-column writes ``str(value)`` of an int, a text column a str that needs no quotes as it is;
-anything else (NULL, a date, a boolean, an unexpected type in a SQLite column) goes through
-:func:`cell`, the conversion the export always made. The compiled code holds column positions
-only, never a name or a value from the database.
+table are made by one comprehension compiled for its columns (:func:`line_maker`), which
+writes the common values inline (NULL, an int, a str, a bool, a date, after SQLAlchemy's
+processor where the column has one); anything else (an unexpected type in a SQLite column)
+goes through :func:`cell`, the conversion the export always made. The compiled code holds column
+positions only, never a name or a value from the database.
 """
 
 from __future__ import annotations
