@@ -434,8 +434,17 @@ def test_an_interrupted_export_leaves_nothing_behind(
             raise KeyboardInterrupt
         yield from original(connection, info, batch)
 
-    for module in ("jsondoc", "csvpkg", "sqlitedb"):
+    for module in ("jsondoc", "sqlitedb"):
         monkeypatch.setattr(f"timeline.export.{module}.stream_rows", interrupted)
+    original_batches = tables.raw_batches
+
+    def interrupted_batches(connection, info, batch=tables.READ_BATCH):  # type: ignore[no-untyped-def]
+        seen["tables"] += 1
+        if seen["tables"] == 5:
+            raise KeyboardInterrupt
+        yield from original_batches(connection, info, batch)
+
+    monkeypatch.setattr("timeline.export.csvpkg.raw_batches", interrupted_batches)
     out = tmp_path / "exports" / "out"
     out.parent.mkdir()
     result = run("--db", seeded, "export", fmt, "-o", str(out), expect=1)

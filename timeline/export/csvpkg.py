@@ -16,7 +16,6 @@ and NULL are both an empty cell (the timeline holds no empty strings).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -26,13 +25,13 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
+from timeline.export.csvlines import Lines, line_maker
 from timeline.export.tables import (
     FORMAT_VERSION,
     TableInfo,
     column_kind,
-    stream_rows,
+    raw_batches,
     tables,
-    ticking,
 )
 
 FIELD_TYPES = {
@@ -53,16 +52,6 @@ BOUND = (
     "The {which} day the date in {base}_edtf can mean, as a typed date for sorting and "
     "filtering ({open} stands for an open {side})."
 )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def _description(info: TableInfo, column: Column[Any]) -> str | None:
@@ -170,9 +159,12 @@ def write_csv(session: Session, directory: Path, tick: Callable[[int], None]) ->
     infos = tables()
     for info in infos:
         with (directory / f"{info.name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(info.column_names)
-            for row in ticking(stream_rows(connection, info), tick):
-                writer.writerow([_cell(value) for value in row])
+            csv.writer(handle, lineterminator="\r\n").writerow(info.column_names)
+            lines: Lines | None = None
+            for processors, rows in raw_batches(connection, info):
+                lines = lines or line_maker(info.columns, processors)
+                handle.write("\r\n".join(lines(rows)))
+                handle.write("\r\n")
+                tick(len(rows))
     text = json.dumps(package(infos), indent=2, ensure_ascii=False)
     (directory / "datapackage.json").write_text(text + "\n", encoding="utf-8")
