@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from timeline.errors import DatabaseError
@@ -25,6 +24,7 @@ from timeline.paths import DEFAULT_DB, ENV_VAR, migrations_dir
 
 if TYPE_CHECKING:  # Alembic is imported only to migrate: most commands never need it.
     from alembic.config import Config
+    from sqlalchemy.orm import Session  # the ORM: only for the commands that use sessions
 
 __all__ = ["DEFAULT_DB", "ENV_VAR", "Database", "SchemaState", "head_revision"]
 
@@ -183,6 +183,8 @@ class Database:
     @contextlib.contextmanager
     def begin(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
+        from sqlalchemy.orm import sessionmaker
+
         maker = sessionmaker(self.engine, expire_on_commit=False)
         with self.errors(), maker.begin() as session:
             yield session
@@ -190,6 +192,8 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
+        from sqlalchemy.orm import Session
+
         with self.errors(), Session(self.engine) as session:
             yield session
 

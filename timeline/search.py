@@ -219,9 +219,11 @@ def search(session: Session, query: str, kind: str | None = None, limit: int = 2
         tuple(tuple(t.words for t in group) for group in parsed.groups),
         tuple(t.words for t in parsed.excluded),
         kind,
+        limit,
     )
     hits = [Hit(0, r.kind, r.key, r.document, r.title, r.snippet) for r in records]
-    if kind is None or kind in KINDS:
+    # Records come first: when they fill the limit, no full-text hit would be shown.
+    if len(hits) < limit and (kind is None or kind in KINDS):
         named = {hit.key for hit in hits if hit.kind == "document"}
         hits += [
             hit
