@@ -127,9 +127,8 @@ def test_table_of_text_only_tabulate_lays_out_is_tabulate(
     columns measured from their distinct lines) still print as one tabulate call would."""
     from tabulate import tabulate
 
-    from timeline.report_output import TABLE_HEADERS, TABLE_WIDTHS, _table_row
-
     from timeline.db import Database
+    from timeline.report_output import TABLE_HEADERS, TABLE_WIDTHS, _table_row
 
     with Database.open(seeded).session() as session:
         last = session.execute(sa.text("SELECT max(id) FROM events")).scalar_one()
