@@ -9,12 +9,13 @@ everything seen would grow with the corpus.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from timeline.models import (
@@ -26,7 +27,7 @@ from timeline.models import (
     PageBreak,
 )
 
-BATCH = 1000  # keys per IN (...): well inside every backend's limit on bound parameters
+BATCH = 500  # keys per IN (...): well inside every backend's limit on bound parameters
 CACHE = 4096  # documents or actors kept once read
 
 K = TypeVar("K")
@@ -34,17 +35,17 @@ V = TypeVar("V")
 T = TypeVar("T")
 
 
-def batched(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(islice(iterator, size or BATCH)):
         yield chunk
 
 
 class LRU(Generic[K, V]):
     """A mapping that forgets the least recently used entry beyond ``size`` entries."""
 
-    def __init__(self, size: int = CACHE) -> None:
-        self.size = size
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or CACHE
         self._items: OrderedDict[K, V] = OrderedDict()
 
     def __contains__(self, key: object) -> bool:
@@ -66,30 +67,45 @@ class LRU(Generic[K, V]):
 
 class BatchCache(Generic[V]):
     """Values by string key, loaded ``load(keys)`` a batch at a time, the misses only; a key the
-    loader does not return is remembered as None."""
+    loader does not return is remembered as None. The keys of the last :meth:`prefetch` are held
+    until the next, however many: a batch never evicts its own values before they are read."""
 
-    def __init__(self, load: Callable[[Sequence[str]], dict[str, V]], size: int = CACHE) -> None:
+    def __init__(
+        self, load: Callable[[Sequence[str]], dict[str, V]], size: int | None = None
+    ) -> None:
         self._load = load
         self._cache: LRU[str, V | None] = LRU(size)
+        self._batch: dict[str, V | None] = {}
 
     def prefetch(self, keys: Iterable[str]) -> None:
-        missing = [key for key in dict.fromkeys(keys) if key not in self._cache]
+        batch: dict[str, V | None] = {}
+        missing = []
+        for key in dict.fromkeys(keys):
+            if key in self._cache:
+                batch[key] = self._cache.get(key)
+            elif key in self._batch:
+                batch[key] = self._batch[key]
+            else:
+                missing.append(key)
         for chunk in batched(missing):
             found = self._load(chunk)
             for key in chunk:
-                self._cache.put(key, found.get(key))
+                batch[key] = found.get(key)
+                self._cache.put(key, batch[key])
+        self._batch = batch
 
     def get(self, key: str) -> V | None:
-        if key not in self._cache:
-            self.prefetch([key])
+        if key in self._batch:
+            return self._batch[key]
+        if key not in self._cache:  # a caller that did not prefetch: read it alone
+            self._cache.put(key, self._load([key]).get(key))
         return self._cache.get(key)
 
     def many(self, keys: Iterable[str]) -> Iterator[V | None]:
         """The value of each key in turn, read a batch ahead."""
         for chunk in batched(keys):
             self.prefetch(chunk)
-            for key in chunk:
-                yield self._cache.get(key) if key in self._cache else self.get(key)
+            yield from (self._batch[key] for key in chunk)
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -118,28 +134,25 @@ _DOCUMENT_COLUMNS = (
 )
 
 
-def _grouped(session: Session, query: Any) -> dict[int, list[Any]]:
+# Built once, with the keys bound at execution: building an IN of a thousand literals for
+# every batch cost more than running it.
+KEYS = bindparam("keys", expanding=True)
+
+
+def _grouped(session: Session, query: Any, ids: Sequence[int]) -> dict[int, list[Any]]:
     groups: dict[int, list[Any]] = defaultdict(list)
-    for owner, *row in session.execute(query):
+    for owner, *row in session.execute(query, {"keys": ids}):
         groups[owner].append(row)
     return groups
 
 
-def document_rows(session: Session, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """For each document among ``keys``: its row (the columns a citation reads, its text
-    included), and its page breaks, notes and readings, in text order: one query apiece."""
-    rows = session.execute(select(*_DOCUMENT_COLUMNS).where(Document.key.in_(keys))).all()
-    ids = [row.id for row in rows]
-    if not ids:
-        return
-    breaks = _grouped(
-        session,
+@functools.cache
+def _document_queries() -> tuple[Any, ...]:
+    return (
+        select(*_DOCUMENT_COLUMNS).where(Document.key.in_(KEYS)),
         select(PageBreak.document_id, PageBreak.char_start, PageBreak.page, PageBreak.in_note)
-        .where(PageBreak.document_id.in_(ids))
+        .where(PageBreak.document_id.in_(KEYS))
         .order_by(PageBreak.document_id, PageBreak.char_start, PageBreak.id),
-    )
-    notes = _grouped(
-        session,
         select(
             DocumentNote.document_id,
             DocumentNote.number,
@@ -148,11 +161,8 @@ def document_rows(session: Session, keys: Sequence[str]) -> Iterator[tuple[Any, 
             DocumentNote.marker_start,
             DocumentNote.text,
         )
-        .where(DocumentNote.document_id.in_(ids))
+        .where(DocumentNote.document_id.in_(KEYS))
         .order_by(DocumentNote.document_id, DocumentNote.number, DocumentNote.id),
-    )
-    readings = _grouped(
-        session,
         select(
             DocumentReading.document_id,
             DocumentReading.char_start,
@@ -161,11 +171,24 @@ def document_rows(session: Session, keys: Sequence[str]) -> Iterator[tuple[Any, 
             DocumentReading.reading,
             DocumentReading.note,
         )
-        .where(DocumentReading.document_id.in_(ids))
+        .where(DocumentReading.document_id.in_(KEYS))
         .order_by(DocumentReading.document_id, DocumentReading.char_start, DocumentReading.id),
     )
+
+
+def document_rows(session: Session, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """For each document among ``keys``: its row (the columns a citation reads, its text
+    included), and its page breaks, notes and readings, in text order: one query apiece."""
+    documents, breaks, notes, readings = _document_queries()
+    rows = session.execute(documents, {"keys": list(keys)}).all()
+    ids = [row.id for row in rows]
+    if not ids:
+        return
+    by_breaks = _grouped(session, breaks, ids)
+    by_notes = _grouped(session, notes, ids)
+    by_readings = _grouped(session, readings, ids)
     for row in rows:
-        yield row, breaks.get(row.id, []), notes.get(row.id, []), readings.get(row.id, [])
+        yield row, by_breaks.get(row.id, []), by_notes.get(row.id, []), by_readings.get(row.id, [])
 
 
 # --- the order of first citation --------------------------------------------------------------

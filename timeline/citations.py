@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from timeline.citation_loading import CACHE, BatchCache, document_rows
+from timeline.citation_loading import BatchCache, document_rows
 
 # Re-exported: identities were part of this module before it grew too long.
 from timeline.identities import Identities as Identities
@@ -272,7 +272,7 @@ class Citations:
     its short form after. Documents are read a batch at a time and a few thousand kept (no
     texts); :meth:`source` told ``first`` (the report knows it from SQL) remembers nothing."""
 
-    def __init__(self, session: Session, *, cache: int = CACHE) -> None:
+    def __init__(self, session: Session, *, cache: int | None = None) -> None:
         self.session = session
         self._documents: BatchCache[CitedDocument] = BatchCache(
             lambda keys: load_cited_documents(session, keys), cache

@@ -7,6 +7,7 @@ for any number of actors) and kept in a bounded cache (:mod:`timeline.citation_l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from timeline.citation_loading import CACHE, BatchCache, _grouped
+from timeline.citation_loading import KEYS, BatchCache, _grouped
 from timeline.models import Actor, ActorAlias, Document, ExternalSource, Office
 
 
@@ -35,27 +36,18 @@ def _short_source(citation: str | None) -> str | None:
     return None if citation is None else citation.split(":", 1)[0].strip()
 
 
-def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
-    """The identities of the actors among ``keys``: one query each for actors, aliases, offices."""
-    actors = session.execute(
+@functools.cache
+def _queries() -> tuple[Any, ...]:
+    office_document = aliased(Document)
+    return (
         select(Actor.id, Actor.key, Actor.name, ExternalSource.citation)
         .outerjoin(ExternalSource, Actor.external_source_id == ExternalSource.id)
-        .where(Actor.key.in_(keys))
-    ).all()
-    ids = [actor.id for actor in actors]
-    if not ids:
-        return {}
-    aliases = _grouped(
-        session,
+        .where(Actor.key.in_(KEYS)),
         select(ActorAlias.actor_id, Document.key, ActorAlias.char_start, ActorAlias.alias)
         .join(Document, ActorAlias.document_id == Document.id)
-        .where(ActorAlias.actor_id.in_(ids), ActorAlias.char_start.is_not(None))
+        .where(ActorAlias.actor_id.in_(KEYS), ActorAlias.char_start.is_not(None))
         # The order of Actor.aliases, which the sort below keeps among equals.
         .order_by(ActorAlias.actor_id, ActorAlias.alias, ActorAlias.id),
-    )
-    office_document = aliased(Document)
-    offices = _grouped(
-        session,
         select(
             Office.actor_id,
             Office.title,
@@ -66,9 +58,20 @@ def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity
         )
         .outerjoin(ExternalSource, Office.external_source_id == ExternalSource.id)
         .outerjoin(office_document, Office.document_id == office_document.id)
-        .where(Office.actor_id.in_(ids))
+        .where(Office.actor_id.in_(KEYS))
         .order_by(Office.actor_id, Office.term_start, Office.id),
     )
+
+
+def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
+    """The identities of the actors among ``keys``: one query each for actors, aliases, offices."""
+    actor_query, alias_query, office_query = _queries()
+    actors = session.execute(actor_query, {"keys": list(keys)}).all()
+    ids = [actor.id for actor in actors]
+    if not ids:
+        return {}
+    aliases = _grouped(session, alias_query, ids)
+    offices = _grouped(session, office_query, ids)
     found = {}
     for actor_id, key, name, citation in actors:
         said = sorted(aliases.get(actor_id, []), key=lambda a: (a[0], a[1]))
@@ -87,7 +90,7 @@ def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity
 class Identities:
     """The identities of actors, read a batch at a time and cached (a few thousand at most)."""
 
-    def __init__(self, session: Session, *, cache: int = CACHE) -> None:
+    def __init__(self, session: Session, *, cache: int | None = None) -> None:
         self.session = session
         self._known: BatchCache[Identity] = BatchCache(
             lambda keys: load_identities(session, keys), cache
