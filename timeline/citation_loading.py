@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
@@ -245,3 +245,12 @@ def documents_first_cited(
         .execution_options(yield_per=BATCH)
     )
     yield from session.scalars(query)
+
+
+def in_step(firsts: Iterator[tuple[str, bool]], source: Mapping[str, Any]) -> bool:
+    """Whether ``source`` is its document's first citation: the next of :func:`first_citations`,
+    which must be of the same document (else the two queries disagree on the order)."""
+    key, first = next(firsts, (None, False))
+    if key != source["document"]:
+        raise RuntimeError(f"a source of {source['document']} out of step with {key}")
+    return first

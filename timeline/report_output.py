@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from timeline.citation_loading import batched, documents_first_cited, first_citations
+from timeline.citation_loading import (
+    batched,
+    documents_first_cited,
+    first_citations,
+    in_step,
+)
 from timeline.fitting import terminal_width
 from timeline.render import (
     MARKDOWN_DOCUMENTS_HEADING,
@@ -168,7 +173,7 @@ def _markdown_report(
         citations.prefetch(chunk)
         for source in chunk:
             number += 1
-            full = _first(firsts, source) if firsts is not None else None
+            full = in_step(firsts, source) if firsts is not None else None
             note = markdown_cited_note(citations.source(source, first=full), with_quotes)
             out.write(f"[^{number}]: {note}\n")
 
@@ -190,10 +195,3 @@ def _documents_first_cited(
     for record in events.records():
         cited.update((s["document"], None) for s in record["sources"])
     return cited
-
-
-def _first(firsts: Iterator[tuple[str, bool]], source: Mapping[str, Any]) -> bool:
-    key, first = next(firsts, (None, False))
-    if key != source["document"]:  # the two queries disagree on the report's order
-        raise RuntimeError(f"source of {source['document']} out of step with {key}")
-    return first
