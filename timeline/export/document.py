@@ -24,7 +24,7 @@ from typing import IO, Any, TextIO
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from timeline.citation_loading import batched, documents_first_cited, first_citations, in_step
+from timeline.citation_loading import documents_first_cited, first_citations, in_step
 from timeline.citations import Citations, CitedDocument, Identities
 from timeline.models import Event, EventSource
 from timeline.render import (
@@ -106,20 +106,20 @@ def write_markdown(session: Session, out: TextIO, tick: Callable[[int], None]) -
     firsts = first_citations(session, (), order)
     with spool() as notes:
         count = 0
-        for batch in batched(records(session, tick)):
-            identities.prefetch(batch)
-            citations.prefetch(source for record in batch for source in record["sources"])
-            for record in batch:
-                first = count + 1
-                for source in record["sources"]:
-                    count += 1
-                    cited = citations.source(source, first=in_step(firsts, source))
-                    note = markdown_cited_note(cited, True, markdown_escape)
-                    notes.write(f"[^{count}]: {note}\n")
-                actors = "; ".join(
-                    f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
-                )
-                out.write(markdown_event(record, range(first, count + 1), markdown_escape, actors))
+        # One event at a time: each is written before the next is read (test_publish).
+        for record in records(session, tick):
+            citations.prefetch(record["sources"])
+            identities.prefetch([record])
+            first = count + 1
+            for source in record["sources"]:
+                count += 1
+                cited = citations.source(source, first=in_step(firsts, source))
+                note = markdown_cited_note(cited, True, markdown_escape)
+                notes.write(f"[^{count}]: {note}\n")
+            actors = "; ".join(
+                f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
+            )
+            out.write(markdown_event(record, range(first, count + 1), markdown_escape, actors))
         heading = MARKDOWN_DOCUMENTS_HEADING  # written as they come: never all in memory
         for doc in _first_cited(session, citations, order):
             out.write(heading + markdown_cited_document(doc, markdown_escape))

@@ -24,7 +24,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 import timeline
-from timeline.citation_loading import batched, documents_first_cited, first_citations, in_step
+from timeline.citation_loading import documents_first_cited, first_citations, in_step
 from timeline.citations import Citations, Identities
 from timeline.export.document import records, spool, summary
 from timeline.export.page.data import (
@@ -87,24 +87,24 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
     with spool() as notes, spool() as events:
         count, separator = 0, ""
         out.write('<ol class="timeline">\n')
-        for batch in batched(records(session, tick)):
-            identities.prefetch(batch)  # and the batch's documents, each read in one go
-            citations.prefetch(source for record in batch for source in record["sources"])
-            for record in batch:
-                record["sources"] = [
-                    citations.source(source, first=in_step(firsts, source))
-                    for source in record["sources"]
-                ]
-                actors = "; ".join(
-                    f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
-                )
-                out.write(event_item(record, count + 1, actors))
-                for source in record["sources"]:
-                    count += 1
-                    notes.write(note_item(count, source))
-                    cited.add(source["document"])
-                events.write(separator + script_json(event_data(record)))
-                separator = ","
+        # One event at a time: each is written before the next is read (test_publish).
+        for record in records(session, tick):
+            citations.prefetch(record["sources"])
+            identities.prefetch([record])
+            record["sources"] = [
+                citations.source(source, first=in_step(firsts, source))
+                for source in record["sources"]
+            ]
+            actors = "; ".join(
+                f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
+            )
+            out.write(event_item(record, count + 1, actors))
+            for source in record["sources"]:
+                count += 1
+                notes.write(note_item(count, source))
+                cited.add(source["document"])
+            events.write(separator + script_json(event_data(record)))
+            separator = ","
         out.write("</ol>\n</main>\n")
         if count:
             out.write(
