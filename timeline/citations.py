@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from timeline.models import Document
+from timeline.citation_loading import BatchCache, document_rows
+
+# Re-exported: identities were part of this module before it grew too long.
+from timeline.identities import Identities as Identities
+from timeline.identities import Identity as Identity
 
 # CREST's release-decision codes. No published key to them was found (see README, Citations):
 # the glosses are the project's reading of the codes, and say so wherever they are printed.
@@ -169,7 +173,7 @@ def damage(damaged: str, reading: str) -> tuple[int, int, str]:
     return prefix, len(damaged) - suffix, read
 
 
-def short_form(doc: Document) -> str:
+def short_form(doc: Any) -> str:
     """The short citation: "FRUS, 1961–1963, vol. V, doc. 37"; a CREST number; else the title."""
     if doc.collection == "Foreign Relations of the United States" and doc.volume:
         match = _FRUS_VOLUME.match(doc.volume)
@@ -189,7 +193,7 @@ def release_code(code: str) -> str:
     return f"{code} ({gloss}; {RELEASE_GLOSS_NOTE})" if gloss else code
 
 
-def _facts(doc: Document, source_note: str | None, signature: Note | None) -> list[tuple[str, str]]:
+def _facts(doc: Any, source_note: str | None, signature: Note | None) -> list[tuple[str, str]]:
     crest = "CREST" in doc.collection
     facts = [
         ("Source note", source_note),
@@ -230,71 +234,77 @@ def _signature_note(text: str, notes: list[Note]) -> Note | None:
 
 
 def cited_document(session: Session, key: str) -> CitedDocument | None:
-    doc = session.scalar(
-        select(Document)
-        .where(Document.key == key)
-        .options(
-            selectinload(Document.page_breaks),
-            selectinload(Document.notes),
-            selectinload(Document.readings),
+    return load_cited_documents(session, [key]).get(key)
+
+
+def load_cited_documents(session: Session, keys: Sequence[str]) -> dict[str, CitedDocument]:
+    """The documents among ``keys`` as citations need them, read together (their texts are
+    read to find the signature note, and not kept)."""
+    found = {}
+    for doc, breaks, note_rows, readings in document_rows(session, keys):
+        notes = [Note(*n) for n in note_rows]
+        source_note = doc.source_note or next(
+            (n.text for n in notes if n.text.startswith("Source:")), None
         )
-    )
-    if doc is None:
-        return None
-    notes = [Note(n.number, n.char_start, n.char_end, n.marker_start, n.text) for n in doc.notes]
-    source_note = doc.source_note or next(
-        (n.text for n in notes if n.text.startswith("Source:")), None
-    )
-    if source_note:
-        source_note = source_note.removeprefix("Source:").strip()
-    signature = _signature_note(doc.text, notes)
-    first = doc.pages.split("–")[0].strip() if doc.pages else None
-    return CitedDocument(
-        key=doc.key,
-        title=doc.title,
-        citation=doc.citation,
-        short=short_form(doc),
-        collection=doc.collection,
-        first_page=first or None,
-        breaks=tuple((pb.char_start, pb.page, pb.in_note) for pb in doc.page_breaks),
-        notes=tuple(notes),
-        readings=tuple(
-            Reading(r.char_start, r.char_end, r.text, r.reading, r.note) for r in doc.readings
-        ),
-        source_note=source_note,
-        signature_note=signature,
-        facts=tuple(_facts(doc, source_note, signature)),
-    )
+        if source_note:
+            source_note = source_note.removeprefix("Source:").strip()
+        signature = _signature_note(doc.text, notes)
+        first = doc.pages.split("–")[0].strip() if doc.pages else None
+        found[doc.key] = CitedDocument(
+            key=doc.key,
+            title=doc.title,
+            citation=doc.citation,
+            short=short_form(doc),
+            collection=doc.collection,
+            first_page=first or None,
+            breaks=tuple((at, page, in_note) for at, page, in_note in breaks),
+            notes=tuple(notes),
+            readings=tuple(Reading(*r) for r in readings),
+            source_note=source_note,
+            signature_note=signature,
+            facts=tuple(_facts(doc, source_note, signature)),
+        )
+    return found
 
 
 class Citations:
     """Cites passages in reading order: the full citation the first time a document is cited,
-    its short form after; documents are read once each and kept (no texts are kept)."""
+    its short form after. Documents are read a batch at a time and a few thousand kept (no
+    texts); :meth:`source` told ``first`` (the report knows it from SQL) remembers nothing."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, cache: int | None = None) -> None:
         self.session = session
-        self.documents: dict[str, CitedDocument | None] = {}
-        self.cited: list[str] = []  # in the order first cited
+        self._documents: BatchCache[CitedDocument] = BatchCache(
+            lambda keys: load_cited_documents(session, keys), cache
+        )
+        self.cited: dict[str, None] = {}  # in the order first cited, by source() alone
 
     def document(self, key: str) -> CitedDocument | None:
-        if key not in self.documents:
-            self.documents[key] = cited_document(self.session, key)
-        return self.documents[key]
+        return self._documents.get(key)
 
-    def source(self, source: dict[str, Any]) -> dict[str, Any]:
+    def documents(self, keys: Iterable[str]) -> Iterator[CitedDocument]:
+        """The documents of ``keys`` that exist, in that order, read a batch ahead."""
+        return (doc for doc in self._documents.many(keys) if doc is not None)
+
+    def prefetch(self, sources: Iterable[dict[str, Any]]) -> None:
+        """Read the documents of ``sources`` not yet known, together."""
+        self._documents.prefetch(source["document"] for source in sources)
+
+    def source(self, source: dict[str, Any], *, first: bool | None = None) -> dict[str, Any]:
         """A report's source (document, citation, quote, char_start, char_end) with its
-        ``cited`` citation (full or short), ``pinpoint``, ``in_note`` and ``shown`` quote."""
+        ``cited`` citation (full or short), ``pinpoint``, ``in_note`` and ``shown`` quote.
+        In full where ``first``; not given, where this is the first source of its document."""
         doc = self.document(source["document"])
         if doc is None:
             return {**source, "cited": source["citation"], "shown": source["quote"]}
-        full = doc.key not in self.cited
-        if full:
-            self.cited.append(doc.key)
+        if first is None:
+            first = doc.key not in self.cited
+            self.cited.setdefault(doc.key)
         start, end = source["char_start"], source["char_end"]
         point = doc.pinpoint(start, end)
         return {
             **source,
-            "cited": doc.cite(start, end, full=full),
+            "cited": doc.cite(start, end, full=first),
             "cited_full": doc.cite(start, end, full=True),
             "pinpoint": str(point) or None,
             "in_note": point.note is not None,
@@ -305,95 +315,3 @@ class Citations:
 def _verbatim(source: dict[str, Any]) -> bool:
     # Readings are placed by offset: only a quote that is exactly its span can carry them.
     return len(source["quote"]) == source["char_end"] - source["char_start"]
-
-
-# --- identifications --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What the texts call an actor, and what outside sources add: the full name, offices."""
-
-    name: str
-    name_source: str | None
-    aliases: tuple[tuple[str, str], ...]  # document key, alias, in text order
-    offices: tuple[
-        tuple[str, Any, Any, str | None, str | None], ...
-    ]  # title, from, to, source, doc
-
-
-def _short_source(citation: str) -> str:
-    """A publication named as briefly as its citation allows: up to its first colon."""
-    return citation.split(":", 1)[0].strip()
-
-
-class Identities:
-    """How reports name an event's actors: the text's own words, then in brackets whatever an
-    outside source supplies (a full name, an office), with that source."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.known: dict[str, Identity | None] = {}
-
-    def identity(self, key: str) -> Identity | None:
-        if key not in self.known:
-            self.known[key] = self._load(key)
-        return self.known[key]
-
-    def _load(self, key: str) -> Identity | None:
-        from timeline.models import Actor, ActorAlias, Office
-
-        actor = self.session.scalar(
-            select(Actor)
-            .where(Actor.key == key)
-            .options(
-                selectinload(Actor.external_source),
-                selectinload(Actor.aliases).selectinload(ActorAlias.document),
-                selectinload(Actor.offices).selectinload(Office.external_source),
-                selectinload(Actor.offices).selectinload(Office.document),
-            )
-        )
-        if actor is None:
-            return None
-        aliases = sorted(
-            (a for a in actor.aliases if a.document is not None and a.char_start is not None),
-            key=lambda a: (a.document.key, a.char_start),
-        )
-        return Identity(
-            name=actor.name,
-            name_source=actor.external_source and _short_source(actor.external_source.citation),
-            aliases=tuple((a.document.key, a.alias) for a in aliases),
-            offices=tuple(
-                (
-                    o.title,
-                    o.term_start,
-                    o.term_end,
-                    o.external_source and _short_source(o.external_source.citation),
-                    o.document.key if o.document else None,
-                )
-                for o in actor.offices
-            ),
-        )
-
-    def named(self, actor: dict[str, Any], record: dict[str, Any]) -> str:
-        """The actor as an event's report names it: "Mr. Dillon [C. Douglas Dillon, Secretary of
-        the Treasury; identified from: …]" where outside sources identify; else its name."""
-        who = self.identity(actor["key"])
-        if who is None:
-            return actor["name"]
-        documents = list(dict.fromkeys(s["document"] for s in record["sources"]))
-        start, end = record["date_start"], record["date_end"]
-        sources = [who.name_source] if who.name_source else []
-        offices = []
-        for title, begins, ends, source, document in who.offices:
-            if source is None or document in documents or begins is None:
-                continue  # the text states it, or no term places it at the event
-            if begins.isoformat() <= end and (ends is None or ends.isoformat() >= start):
-                offices.append(title)
-                sources.append(source)
-        if not sources:
-            return actor["name"]
-        words = next((alias for doc in documents for d, alias in who.aliases if d == doc), None)
-        said = f"“{words}” " if words and words != who.name else ""
-        added = ", ".join([who.name, *offices])
-        return f"{said}[{added}; identified from: {'; '.join(dict.fromkeys(sources))}]"

@@ -186,14 +186,17 @@ def markdown_cited_note(
 def markdown_documents(documents: Iterable[Any], escape: Escape = _same) -> str:
     """The documents cited, in the order first cited (:class:`timeline.citations.CitedDocument`):
     each one's full citation, short form, and source note, classification and release data."""
-    parts = ["\n## Documents cited\n"]
-    documents = list(documents)
-    if not documents:
-        return ""
-    for doc in documents:
-        parts.append(f"\n- **{escape(doc.short)}**: {escape(doc.citation)}\n")
-        parts.extend(f"  - {label}: {escape(value)}\n" for label, value in doc.facts)
-    return "".join(parts)
+    parts = [markdown_cited_document(doc, escape) for doc in documents]
+    return MARKDOWN_DOCUMENTS_HEADING + "".join(parts) if parts else ""
+
+
+MARKDOWN_DOCUMENTS_HEADING = "\n## Documents cited\n"
+
+
+def markdown_cited_document(doc: Any, escape: Escape = _same) -> str:
+    """One entry of the documents cited (:func:`markdown_documents`), for writing as they come."""
+    facts = "".join(f"  - {label}: {escape(value)}\n" for label, value in doc.facts)
+    return f"\n- **{escape(doc.short)}**: {escape(doc.citation)}\n{facts}"
 
 
 # --- one record (`timeline show`) -------------------------------------------------------------

@@ -1,9 +1,11 @@
 """`timeline report`'s formats, streamed: a :class:`timeline.chronology.Chronology` is read a
 batch at a time, so memory stays flat however many events the window holds.
 
-CSV and JSON write each event as it comes. The table reads the events twice (column widths,
-then the rows: :func:`timeline.tables.stream_table`); Markdown counts in SQL for its header and
-reads the sources a second time for its notes, which follow every event.
+CSV and JSON write each event as it comes. The table reads its first rows for the column
+widths, asks SQL for what it cannot know without the rest (:func:`_table_lines`, escape codes),
+and then reads the events once, to print (:func:`timeline.tables.stream_table`); Markdown
+counts in SQL for its header and reads the sources a second time for its notes, which follow
+every event.
 """
 
 from __future__ import annotations
@@ -11,17 +13,24 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from timeline.citation_loading import (
+    batched,
+    documents_first_cited,
+    first_citations,
+    in_step,
+)
 from timeline.fitting import terminal_width
 from timeline.render import (
+    MARKDOWN_DOCUMENTS_HEADING,
     MARKDOWN_NOTES_RULE,
     TABLE_STYLE,
     _write_json_array,
     actors_text,
+    markdown_cited_document,
     markdown_cited_note,
-    markdown_documents,
     markdown_event,
     markdown_header,
     markdown_note,
@@ -160,25 +169,57 @@ def _markdown_report(
 ) -> None:
     out.write(markdown_header(title, events.count(), events.document_count()))
     notes = 0
+    # A batch of events at a time, so that their actors' identities are read together.
+    for batch in batched(events.records()):
+        if identities is not None:
+            identities.prefetch(batch)
+        for record in batch:
+            first = notes + 1
+            notes += len(record["sources"])
+            actors = (
+                "; ".join(f"{identities.named(a, record)} ({a['role']})" for a in record["actors"])
+                if identities is not None
+                else None
+            )
+            out.write(markdown_event(record, range(first, notes + 1), actors=actors))
+    if not notes:
+        return
+    order = _report_order(events)
+    if citations is not None:
+        heading = MARKDOWN_DOCUMENTS_HEADING
+        for doc in citations.documents(_documents_first_cited(events, citations, order)):
+            out.write(heading + markdown_cited_document(doc))
+            heading = ""
+    out.write(MARKDOWN_NOTES_RULE)
+    if citations is None:
+        for number, source in enumerate(events.sources(), start=1):
+            out.write(f"[^{number}]: {markdown_note(source, with_quotes)}\n")
+        return
+    firsts = first_citations(citations.session, *order) if order is not None else None
+    number = 0
+    for chunk in batched(events.sources()):
+        citations.prefetch(chunk)
+        for source in chunk:
+            number += 1
+            full = in_step(firsts, source) if firsts is not None else None
+            note = markdown_cited_note(citations.source(source, first=full), with_quotes)
+            out.write(f"[^{number}]: {note}\n")
+
+
+def _report_order(events: Events) -> tuple[Sequence[Any], Sequence[Any]] | None:
+    """The WHERE and ORDER BY terms of a :class:`timeline.chronology.Chronology`, with which
+    SQL tells each document's first citation; None for other kinds of events."""
+    conditions, order = getattr(events, "conditions", None), getattr(events, "order", None)
+    return (conditions, order) if conditions is not None and order is not None else None
+
+
+def _documents_first_cited(
+    events: Events, citations: Citations, order: tuple[Sequence[Any], Sequence[Any]] | None
+) -> Iterable[str]:
+    if order is not None:
+        return documents_first_cited(citations.session, *order)
+    # Events of another kind: remember every document cited (grows with the documents).
     cited: dict[str, None] = {}
     for record in events.records():
-        first = notes + 1
-        notes += len(record["sources"])
         cited.update((s["document"], None) for s in record["sources"])
-        actors = (
-            "; ".join(f"{identities.named(a, record)} ({a['role']})" for a in record["actors"])
-            if identities is not None
-            else None
-        )
-        out.write(markdown_event(record, range(first, notes + 1), actors=actors))
-    if citations is not None and cited:
-        documents = (citations.document(key) for key in cited)
-        out.write(markdown_documents(doc for doc in documents if doc is not None))
-    if notes:
-        out.write(MARKDOWN_NOTES_RULE)
-        for number, source in enumerate(events.sources(), start=1):
-            if citations is not None:
-                note = markdown_cited_note(citations.source(source), with_quotes)
-            else:
-                note = markdown_note(source, with_quotes)
-            out.write(f"[^{number}]: {note}\n")
+    return cited

@@ -24,16 +24,18 @@ from typing import IO, Any, TextIO
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from timeline.citations import Citations, Identities
+from timeline.citation_loading import documents_first_cited, first_citations, in_step
+from timeline.citations import Citations, CitedDocument, Identities
 from timeline.models import Event, EventSource
 from timeline.render import (
+    MARKDOWN_DOCUMENTS_HEADING,
     MARKDOWN_NOTES_RULE,
+    markdown_cited_document,
     markdown_cited_note,
-    markdown_documents,
     markdown_event,
     markdown_header,
 )
-from timeline.report import event_record, stream_events
+from timeline.report import chronological_order, event_record, stream_events
 
 __all__ = ["markdown_escape", "records", "spool", "summary", "write_html", "write_markdown"]
 
@@ -99,24 +101,38 @@ def write_markdown(session: Session, out: TextIO, tick: Callable[[int], None]) -
     about = summary(session)
     out.write(markdown_header(about.title, about.events, about.documents, markdown_escape))
     citations, identities = Citations(session), Identities(session)
+    # Whether a passage is its document's first citation comes from SQL, in the same order.
+    order = chronological_order(session.get_bind().dialect.name)
+    firsts = first_citations(session, (), order)
     with spool() as notes:
         count = 0
+        # One event at a time: each is written before the next is read (test_publish).
         for record in records(session, tick):
+            citations.prefetch(record["sources"])
+            identities.prefetch([record])
             first = count + 1
             for source in record["sources"]:
                 count += 1
-                note = markdown_cited_note(citations.source(source), True, markdown_escape)
+                cited = citations.source(source, first=in_step(firsts, source))
+                note = markdown_cited_note(cited, True, markdown_escape)
                 notes.write(f"[^{count}]: {note}\n")
             actors = "; ".join(
                 f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
             )
             out.write(markdown_event(record, range(first, count + 1), markdown_escape, actors))
-        documents = (citations.document(key) for key in citations.cited)
-        out.write(markdown_documents((d for d in documents if d), markdown_escape))
+        heading = MARKDOWN_DOCUMENTS_HEADING  # written as they come: never all in memory
+        for doc in _first_cited(session, citations, order):
+            out.write(heading + markdown_cited_document(doc, markdown_escape))
+            heading = ""
         if count:
             out.write(MARKDOWN_NOTES_RULE)
             notes.seek(0)
             shutil.copyfileobj(notes, out)
+
+
+def _first_cited(session: Session, citations: Citations, order: Any) -> Iterator[CitedDocument]:
+    """Every document events cite, in the order first cited, read a batch at a time."""
+    return citations.documents(documents_first_cited(session, (), order))
 
 
 def write_html(session: Session, out: TextIO, tick: Callable[[int], None]) -> None:

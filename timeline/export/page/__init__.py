@@ -24,6 +24,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 import timeline
+from timeline.citation_loading import documents_first_cited, first_citations, in_step
 from timeline.citations import Citations, Identities
 from timeline.export.document import records, spool, summary
 from timeline.export.page.data import (
@@ -37,6 +38,7 @@ from timeline.export.page.data import (
     statutes_data,
 )
 from timeline.export.page.static import documents_list, event_item, h, note_item
+from timeline.report import chronological_order
 
 __all__ = ["write_page"]
 
@@ -80,11 +82,19 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
     )
     cited: set[str] = set()
     citations, identities = Citations(session), Identities(session)
+    order = chronological_order(session.get_bind().dialect.name)
+    firsts = first_citations(session, (), order)
     with spool() as notes, spool() as events:
         count, separator = 0, ""
         out.write('<ol class="timeline">\n')
+        # One event at a time: each is written before the next is read (test_publish).
         for record in records(session, tick):
-            record["sources"] = [citations.source(source) for source in record["sources"]]
+            citations.prefetch(record["sources"])
+            identities.prefetch([record])
+            record["sources"] = [
+                citations.source(source, first=in_step(firsts, source))
+                for source in record["sources"]
+            ]
             actors = "; ".join(
                 f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
             )
@@ -103,7 +113,7 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
             notes.seek(0)
             shutil.copyfileobj(notes, out)
             out.write("</ol>\n</section>\n")
-        out.write(documents_list(d for d in map(citations.document, citations.cited) if d))
+        out.write(documents_list(citations.documents(documents_first_cited(session, (), order))))
         out.write(
             "<footer>\n<p>Exported from a timeline database. The dates are given as precisely as "
             "the sources allow: “c.” marks an approximate date, “?” an uncertain one.</p>\n"

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from timeline.citation_loading import BATCH
 from timeline.citations import Citations
 from timeline.dates import HistDate
 from timeline.models import Actor, Document, ExternalSource, Statute
@@ -134,7 +135,10 @@ def documents_data(
         query = select(Document.key, Document.text).where(Document.key.in_(chunk))
         texts.update((key, text) for key, text in session.execute(query))
     result = []
-    for document in documents:
+    for index, document in enumerate(documents):
+        if citations is not None and index % BATCH == 0:  # the next batch's cited, in one go
+            ahead = documents[index : index + BATCH]
+            citations.prefetch({"document": d.key} for d in ahead if d.key in cited)
         entry: dict[str, Any] = {
             "key": document.key,
             "title": document.title,

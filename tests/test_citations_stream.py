@@ -1,0 +1,140 @@
+"""The Markdown report and export cite as they did before citations streamed, byte for byte.
+
+tests/data/citations/*.md.gz were written by the code of commit 6e8a5a4, which read each cited
+document and each actor with its own ORM query and remembered every document cited in a list:
+`report --format markdown` (with and without --sources) over windows of every kind, and
+`export markdown`, on the seed (seed.json.gz, its `export json` at that commit: dates of day,
+month and year precision, approximate ones, intervals and an open start) and on three copies of
+it made by the benchmark's generator. Batches and caches are made tiny here, so that every
+batch boundary is crossed and documents and actors are evicted and read again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+
+from timeline import chronology, citation_loading
+from timeline.citation_loading import LRU, BatchCache
+
+DATA = Path(__file__).parent / "data" / "citations"
+WINDOWS = {
+    "default": [],
+    "1961-1970": ["--from", "1961", "--to", "1970"],
+    "1961-02-03": ["--from", "1961-02", "--to", "1961-03"],
+    "1951": ["--from", "1951", "--to", "1951"],
+    "actor-rusk": ["--actor", "Rusk"],
+    "document-crest": ["--document", "CREST"],
+    "empty": ["--from", "1900", "--to", "1901"],
+}
+
+
+def _load(dataset: str, db: str, run: Callable[..., Result], tmp_path: Path, root: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_bytes(gzip.decompress((DATA / "seed.json.gz").read_bytes()))
+    if dataset == "seed":
+        run("--db", db, "import", str(seed))
+        return
+    spec = importlib.util.spec_from_file_location("benchmark_run", root / "benchmarks/run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark_run"] = module
+    spec.loader.exec_module(module)
+    module.write_copies(json.loads(seed.read_text()), 3, tmp_path / "copies3.json")
+    run("--db", db, "import", str(tmp_path / "copies3.json"))
+
+
+@pytest.fixture
+def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chronology, "BATCH", 3)
+    monkeypatch.setattr(citation_loading, "BATCH", 2)
+    monkeypatch.setattr(citation_loading, "CACHE", 2)
+
+
+@pytest.mark.usefixtures("tiny_batches")
+@pytest.mark.parametrize("dataset", ["seed", "copies3"])
+def test_streamed_citations_are_the_old_ones(
+    dataset: str, db_url: str, run: Callable[..., Result], tmp_path: Path, repo_root: Path
+) -> None:
+    _load(dataset, db_url, run, tmp_path, repo_root)
+    compared = 0
+    for golden in sorted(DATA.glob(f"{dataset}.*.md.gz")):
+        name = golden.name.removesuffix(".md.gz").split(".")[1:]
+        if name == ["export"]:
+            args = ["export", "markdown"]
+        else:
+            args = ["report", *WINDOWS[name[0]], "--format", "markdown"]
+            args += ["--sources"] if name[1:] == ["sources"] else []
+        expected = gzip.decompress(golden.read_bytes()).decode("utf-8")
+        assert run("--db", db_url, *args).stdout == expected, golden.name
+        compared += 1
+    assert compared == 2 * len(WINDOWS) + 1
+
+
+def test_cache_is_bounded_and_a_batch_keeps_its_own() -> None:
+    loads: list[list[str]] = []
+
+    def load(keys: list[str]) -> dict[str, str]:
+        loads.append(list(keys))
+        return {key: key.upper() for key in keys if key != "missing"}
+
+    cache: BatchCache[str] = BatchCache(load, size=2)
+    cache.prefetch(["a", "b", "c", "a", "missing"])
+    # The batch outgrew the cache, yet none of its keys is read again.
+    assert [cache.get(k) for k in ("a", "b", "c", "missing")] == ["A", "B", "C", None]
+    assert loads == [["a", "b", "c", "missing"]]
+    cache.prefetch(["c", "d"])
+    assert loads[-1] == ["d"]  # "c" was still cached
+    assert len(cache._cache) == 2
+    lru: LRU[str, int] = LRU(2)
+    for n, key in enumerate("abca"):
+        lru.put(key, n)
+    assert "b" not in lru and lru.get("a") == 3 and len(lru) == 2
+
+
+def test_first_citation_is_told_by_sql(
+    seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report keeps no set of the documents cited: a window over the report's order tells
+    each source whether it is its document's first citation."""
+    from timeline.citations import Citations
+
+    cited_sets: list[dict[str, None]] = []
+    original = Citations.__init__
+
+    def spy(self: Citations, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        cited_sets.append(self.cited)
+
+    monkeypatch.setattr(Citations, "__init__", spy)
+    output = run("--db", seeded, "report", "--format", "markdown", "--sources").stdout
+    assert "Documents cited" in output and "[^1]: " in output
+    assert cited_sets and all(not cited for cited in cited_sets)
+
+
+def test_window_functions_run_on_the_backend(seeded: str) -> None:
+    from timeline.citation_loading import documents_first_cited, first_citations
+    from timeline.db import Database
+    from timeline.report import EventFilter, Window, chronological_order, event_conditions
+
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            flt = EventFilter(Window.parse("1961", "1961"))
+            conditions = event_conditions(session, flt)
+            order = chronological_order(session.get_bind().dialect.name)
+            firsts = list(first_citations(session, conditions, order))
+            documents = list(documents_first_cited(session, conditions, order))
+            assert [key for key, first in firsts if first] == documents
+            assert len(set(documents)) == len(documents) == len({k for k, _ in firsts})
+            assert session.scalar(sa.text("SELECT 1")) == 1
+    finally:
+        database.dispose()

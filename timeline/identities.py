@@ -1,0 +1,127 @@
+"""How reports name an event's actors: the text's own words, then in brackets whatever an
+outside source supplies (a full name, an office), with that source.
+
+Identities are read a batch of actors at a time (:meth:`Identities.prefetch`, three Core queries
+for any number of actors) and kept in a bounded cache (:mod:`timeline.citation_loading`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from timeline.citation_loading import KEYS, BatchCache, _grouped
+from timeline.models import Actor, ActorAlias, Document, ExternalSource, Office
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the texts call an actor, and what outside sources add: the full name, offices."""
+
+    name: str
+    name_source: str | None
+    aliases: tuple[tuple[str, str], ...]  # document key, alias, in text order
+    offices: tuple[
+        tuple[str, Any, Any, str | None, str | None], ...
+    ]  # title, from, to, source, doc
+
+
+def _short_source(citation: str | None) -> str | None:
+    """A publication named as briefly as its citation allows: up to its first colon."""
+    return None if citation is None else citation.split(":", 1)[0].strip()
+
+
+@functools.cache
+def _queries() -> tuple[Any, ...]:
+    office_document = aliased(Document)
+    return (
+        select(Actor.id, Actor.key, Actor.name, ExternalSource.citation)
+        .outerjoin(ExternalSource, Actor.external_source_id == ExternalSource.id)
+        .where(Actor.key.in_(KEYS)),
+        select(ActorAlias.actor_id, Document.key, ActorAlias.char_start, ActorAlias.alias)
+        .join(Document, ActorAlias.document_id == Document.id)
+        .where(ActorAlias.actor_id.in_(KEYS), ActorAlias.char_start.is_not(None))
+        # The order of Actor.aliases, which the sort below keeps among equals.
+        .order_by(ActorAlias.actor_id, ActorAlias.alias, ActorAlias.id),
+        select(
+            Office.actor_id,
+            Office.title,
+            Office.term_start,
+            Office.term_end,
+            ExternalSource.citation,
+            office_document.key,
+        )
+        .outerjoin(ExternalSource, Office.external_source_id == ExternalSource.id)
+        .outerjoin(office_document, Office.document_id == office_document.id)
+        .where(Office.actor_id.in_(KEYS))
+        .order_by(Office.actor_id, Office.term_start, Office.id),
+    )
+
+
+def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
+    """The identities of the actors among ``keys``: one query each for actors, aliases, offices."""
+    actor_query, alias_query, office_query = _queries()
+    actors = session.execute(actor_query, {"keys": list(keys)}).all()
+    ids = [actor.id for actor in actors]
+    if not ids:
+        return {}
+    aliases = _grouped(session, alias_query, ids)
+    offices = _grouped(session, office_query, ids)
+    found = {}
+    for actor_id, key, name, citation in actors:
+        said = sorted(aliases.get(actor_id, []), key=lambda a: (a[0], a[1]))
+        found[key] = Identity(
+            name=name,
+            name_source=_short_source(citation),
+            aliases=tuple((document, alias) for document, _, alias in said),
+            offices=tuple(
+                (title, begins, ends, _short_source(source), document)
+                for title, begins, ends, source, document in offices.get(actor_id, [])
+            ),
+        )
+    return found
+
+
+class Identities:
+    """The identities of actors, read a batch at a time and cached (a few thousand at most)."""
+
+    def __init__(self, session: Session, *, cache: int | None = None) -> None:
+        self.session = session
+        self._known: BatchCache[Identity] = BatchCache(
+            lambda keys: load_identities(session, keys), cache
+        )
+
+    def prefetch(self, records: Iterable[dict[str, Any]]) -> None:
+        """Read the identities of every actor of ``records`` not yet known, together."""
+        self._known.prefetch(a["key"] for record in records for a in record["actors"])
+
+    def identity(self, key: str) -> Identity | None:
+        return self._known.get(key)
+
+    def named(self, actor: dict[str, Any], record: dict[str, Any]) -> str:
+        """The actor as an event's report names it: "Mr. Dillon [C. Douglas Dillon, Secretary of
+        the Treasury; identified from: …]" where outside sources identify; else its name."""
+        who = self.identity(actor["key"])
+        if who is None:
+            return actor["name"]
+        documents = list(dict.fromkeys(s["document"] for s in record["sources"]))
+        start, end = record["date_start"], record["date_end"]
+        sources = [who.name_source] if who.name_source else []
+        offices = []
+        for title, begins, ends, source, document in who.offices:
+            if source is None or document in documents or begins is None:
+                continue  # the text states it, or no term places it at the event
+            if begins.isoformat() <= end and (ends is None or ends.isoformat() >= start):
+                offices.append(title)
+                sources.append(source)
+        if not sources:
+            return actor["name"]
+        words = next((alias for doc in documents for d, alias in who.aliases if d == doc), None)
+        said = f"“{words}” " if words and words != who.name else ""
+        added = ", ".join([who.name, *offices])
+        return f"{said}[{added}; identified from: {'; '.join(dict.fromkeys(sources))}]"
