@@ -420,6 +420,12 @@ def main() -> None:
         type=Path,
         help="keep the generated data here and reuse it (default: a temporary directory)",
     )
+    parser.add_argument(
+        "--no-import",
+        action="store_true",
+        help="skip the import steps and PostgreSQL: measure the reads on the database kept "
+        "under --cache by an earlier run of the same size",
+    )
     args = parser.parse_args()
     if args.events < 1:
         parser.error("events must be a positive integer")
@@ -430,9 +436,11 @@ def main() -> None:
     try:
         export, db, events = data(cache, args.events)
         print(f"data: {events} events in {export}; python {sys.version.split()[0]}", flush=True)
-        measures = sqlite_import(work, export, db, events)
+        if args.no_import and not db.exists():
+            parser.error(f"--no-import: no database kept at {db} (run once without it)")
+        measures = [] if args.no_import else sqlite_import(work, export, db, events)
         measures += sqlite_steps(cache, work, export, db, events)
-        if args.postgres:
+        if args.postgres and not args.no_import:
             measures += postgres_steps(args.postgres, work, export, db, events)
         print_table(measures)
         print(f"\ntotal {time.perf_counter() - started:.0f} s")
