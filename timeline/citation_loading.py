@@ -28,7 +28,7 @@ from timeline.models import (
 )
 
 BATCH = 500  # keys per IN (...): well inside every backend's limit on bound parameters
-CACHE = 4096  # documents or actors kept once read
+CACHE = 1024  # documents or actors kept once read
 
 K = TypeVar("K")
 V = TypeVar("V")
