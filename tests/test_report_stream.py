@@ -150,3 +150,18 @@ def test_table_of_text_only_tabulate_lays_out_is_tabulate(
             disable_numparse=True,
         )
         assert run("--db", seeded, "report", *extra).output == expected + "\n"
+
+
+def test_a_word_tabulate_cannot_convert_is_printed_as_it_is(
+    seeded: str, run: Callable[..., Result]
+) -> None:
+    """tabulate reads "1,000" as an integer with a thousands separator, then fails to convert
+    it (a traceback); the report prints the word as it is stored."""
+    from timeline.db import Database
+
+    with Database.open(seeded).session() as session:
+        session.execute(sa.text("UPDATE events SET kind = '1,000'"))
+        session.commit()
+    result = run("--db", seeded, "report")
+    assert result.exit_code == 0, result.output
+    assert "│ 1,000 " in result.output

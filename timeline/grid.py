@@ -58,7 +58,10 @@ def _cast(cell: str) -> str:
         return cell
     if _tabulate._isnumber(cell):
         return cell
-    return str(_tabulate._type(cell, False)(cell))
+    try:
+        return str(_tabulate._type(cell, False)(cell))
+    except ValueError:  # "1,000": tabulate takes it for an int that int() then refuses
+        return cell
 
 
 # Words textwrap splits only at single spaces: no other whitespace it knows (it knows the ASCII
