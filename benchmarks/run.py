@@ -434,6 +434,8 @@ def main() -> None:
         if args.no_import and not db.exists():
             parser.error(f"--no-import: no database kept at {db} (run once without it)")
         measures = [] if args.no_import else sqlite_import(work, export, db, events)
+        # A database kept from an older schema revision is brought up to date, unmeasured.
+        measure(timeline("--db", str(db), "init"), cwd=work)
         measures += sqlite_steps(cache, work, export, db, events)
         if args.postgres and not args.no_import:
             measures += postgres_steps(args.postgres, work, export, db, events)

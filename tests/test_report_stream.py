@@ -165,3 +165,23 @@ def test_a_word_tabulate_cannot_convert_is_printed_as_it_is(
     result = run("--db", seeded, "report")
     assert result.exit_code == 0, result.output
     assert "│ 1,000 " in result.output
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ["plain", "a,b", 'say "so"', "two\nlines", "cr\ronly", "", None, "x"],
+        ["\x00nul", "\u2028sep", " outer ", '"', ",", "\n", "\r\n", "end"],
+        ["", ""],
+    ],
+)
+def test_a_report_csv_line_is_what_csv_writer_writes(fields: list[str | None]) -> None:
+    import csv
+    import io
+
+    from timeline import report_output
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(fields)
+    cr = "\r" in report_output._quoted_by_csv()
+    assert report_output._csv_line(fields, cr) == out.getvalue()

@@ -12,7 +12,7 @@ widths or the counts, then a second to print, holding one batch at a time.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -62,6 +62,14 @@ def _date_texts(edtf: str, text: str | None) -> tuple[str, str]:
     return date.display(), str(date)
 
 
+_json = json.JSONDecoder().raw_decode  # json.loads without its checks of a str from SQLite
+
+
+def _link_order(item: list[Any]) -> tuple[Any, ...]:
+    """A link's position, then its primary key: positions can tie (they default to 0)."""
+    return item[0], item[1], item[2]
+
+
 def _statute_citation(title: str, section: str | None, parent: str | None, *rest: Any) -> str:
     """As :attr:`timeline.models.Statute.citation` writes it, from plain columns."""
     head = f"{parent} § {section}" if parent is not None and section else title
@@ -94,7 +102,7 @@ class Chronology:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Each event as :func:`timeline.report.event_record` gives it, streamed."""
-        query = self._events().order_by(*self.order)
+        query = self._events().add_columns(*self._links()).order_by(*self.order)
         for rows in self._batches(query):
             yield from self._records(rows)
 
@@ -201,11 +209,10 @@ class Chronology:
             result.close()
 
     def _records(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
-        actors, statutes, sources = self._links([row[0] for row in rows])
-        external = self._external_citations({row[-1] for row in rows} - {None})
-        none: list[Any] = []
+        external = self._external_citations({row[15] for row in rows} - {None})
+        decode = self._decode
         for (
-            id_,
+            _id,
             key,
             edtf,
             text,
@@ -221,6 +228,9 @@ class Chronology:
             description,
             editorial_note,
             external_id,
+            actor_links,
+            statute_links,
+            source_links,
         ) in rows:
             display, edtf = _date_texts(edtf, text)
             yield {
@@ -239,82 +249,111 @@ class Chronology:
                 "title": title,
                 "description": description,
                 "editorial_note": editorial_note,
-                "actors": actors.get(id_, none),
-                "statutes": statutes.get(id_, none),
-                "sources": sources.get(id_, none),
+                "actors": [
+                    {"key": k, "name": n, "role": r, "identified_by": by}
+                    for _p, _id, _r, k, n, r, by in decode(actor_links)
+                ],
+                "statutes": [
+                    {
+                        "key": k,
+                        "citation": _statute_citation(*citation),
+                        "relation": relation,
+                        "identified_by": by,
+                    }
+                    for _p, _id, _r, k, relation, by, *citation in decode(statute_links)
+                ],
+                "sources": [
+                    {
+                        "document": k,
+                        "citation": citation,
+                        "quote": quote,
+                        "char_start": char_start,
+                        "char_end": char_end,
+                    }
+                    for _p, _id, k, citation, quote, char_start, char_end in decode(source_links)
+                ],
                 "external_source": external.get(external_id) if external_id is not None else None,
             }
 
-    def _links(self, ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], ...]:
-        """Each event's actors, statutes and sources, for a batch of events: a query apiece."""
-        actors: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        query = (
-            select(
-                EventActor.event_id,
-                Actor.key,
-                Actor.name,
-                EventActor.role,
-                EventActor.identified_by,
-            )
-            .join(Actor, EventActor.actor_id == Actor.id)
-            .where(EventActor.event_id.in_(ids))
-            .order_by(EventActor.event_id, EventActor.position)
-        )
-        for event_id, key, name, role, by in self._rows(query):
-            actors[event_id].append({"key": key, "name": name, "role": role, "identified_by": by})
-        statutes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    def _links(self) -> list[Any]:
+        """Each event's actors, statutes and sources as three columns of the events' own query:
+        a JSON array apiece, its items led by the link's sort key (position, then the link's
+        primary key), which :meth:`_decode` sorts by. One query streams the whole chronology,
+        where a query per batch and per link bound a thousand event ids each time."""
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+
+        def gathered(*columns: Any) -> Any:  # no links: '[]' on SQLite, NULL on PostgreSQL
+            if sqlite:
+                return func.json_group_array(func.json_array(*columns))
+            return func.json_agg(func.json_build_array(*columns))
+
         parent = aliased(Statute)
-        query = (
+        actors = (
             select(
-                EventStatute.event_id,
-                Statute.key,
-                EventStatute.relation,
-                EventStatute.identified_by,
-                Statute.title,
-                Statute.section,
-                parent.title,
-                Statute.statutes_at_large,
-                Statute.us_code,
+                gathered(
+                    EventActor.position,
+                    EventActor.actor_id,
+                    EventActor.role,
+                    Actor.key,
+                    Actor.name,
+                    EventActor.role,
+                    EventActor.identified_by,
+                )
             )
+            .select_from(EventActor)
+            .join(Actor, EventActor.actor_id == Actor.id)
+            .where(EventActor.event_id == Event.id)
+        )
+        statutes = (
+            select(
+                gathered(
+                    EventStatute.position,
+                    EventStatute.statute_id,
+                    EventStatute.relation,
+                    Statute.key,
+                    EventStatute.relation,
+                    EventStatute.identified_by,
+                    Statute.title,
+                    Statute.section,
+                    parent.title,
+                    Statute.statutes_at_large,
+                    Statute.us_code,
+                )
+            )
+            .select_from(EventStatute)
             .join(Statute, EventStatute.statute_id == Statute.id)
             .outerjoin(parent, Statute.parent_id == parent.id)
-            .where(EventStatute.event_id.in_(ids))
-            .order_by(EventStatute.event_id, EventStatute.position)
+            .where(EventStatute.event_id == Event.id)
         )
-        for event_id, key, relation, by, *citation in self._rows(query):
-            statutes[event_id].append(
-                {
-                    "key": key,
-                    "citation": _statute_citation(*citation),
-                    "relation": relation,
-                    "identified_by": by,
-                }
-            )
-        sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        query = (
+        sources = (
             select(
-                EventSource.event_id,
-                Document.key,
-                Document.citation,
-                EventSource.quote,
-                EventSource.char_start,
-                EventSource.char_end,
+                gathered(
+                    EventSource.position,
+                    EventSource.id,
+                    Document.key,
+                    Document.citation,
+                    EventSource.quote,
+                    EventSource.char_start,
+                    EventSource.char_end,
+                )
             )
+            .select_from(EventSource)
             .join(Document, EventSource.document_id == Document.id)
-            .where(EventSource.event_id.in_(ids))
-            .order_by(EventSource.event_id, EventSource.position)
+            .where(EventSource.event_id == Event.id)
         )
-        for event_id, key, citation, quote, start, end in self._rows(query):
-            sources[event_id].append(
-                {
-                    "document": key,
-                    "citation": citation,
-                    "quote": quote,
-                    "char_start": start,
-                    "char_end": end,
-                }
-            )
-        return actors, statutes, sources
+        return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
+
+    @staticmethod
+    def _decode(links: Any) -> list[list[Any]]:
+        """A link column of :meth:`_links` as lists in link order. SQLite gives JSON text (an
+        aggregate's order is unspecified there, so the items are sorted here); psycopg parses
+        ``json`` itself."""
+        if links == "[]" or not links:
+            return []
+        items = _json(links)[0] if links.__class__ is str else links
+        if len(items) > 1:
+            items.sort(key=_link_order)
+        return items  # type: ignore[no-any-return]
 
     def _rows(self, query: Select[Any]) -> list[Any]:
         """Every row of a batch's query (see :meth:`_batches`)."""

@@ -140,8 +140,10 @@ KEYS = bindparam("keys", expanding=True)
 
 
 def _grouped(session: Session, query: Any, ids: Sequence[int]) -> dict[int, list[Any]]:
+    # Core rows from the session's connection: the ORM's result machinery (Session.execute)
+    # cost more per row than the query did, and these rows are plain columns.
     groups: dict[int, list[Any]] = defaultdict(list)
-    for owner, *row in session.execute(query, {"keys": ids}):
+    for owner, *row in session.connection().execute(query, {"keys": ids}).all():
         groups[owner].append(row)
     return groups
 
@@ -180,7 +182,7 @@ def document_rows(session: Session, keys: Sequence[str]) -> Iterator[tuple[Any, 
     """For each document among ``keys``: its row (the columns a citation reads, its text
     included), and its page breaks, notes and readings, in text order: one query apiece."""
     documents, breaks, notes, readings = _document_queries()
-    rows = session.execute(documents, {"keys": list(keys)}).all()
+    rows = session.connection().execute(documents, {"keys": list(keys)}).all()
     ids = [row.id for row in rows]
     if not ids:
         return
@@ -218,7 +220,7 @@ def first_citations(
         .order_by(*terms)
         .execution_options(yield_per=BATCH)
     )
-    for key, number in session.execute(query):
+    for key, number in session.connection().execute(query):
         yield key, number == 1
 
 
@@ -244,7 +246,7 @@ def documents_first_cited(
         .order_by(ranked.c.seq)
         .execution_options(yield_per=BATCH)
     )
-    yield from session.scalars(query)
+    yield from session.connection().execute(query).scalars()
 
 
 def in_step(firsts: Iterator[tuple[str, bool]], source: Mapping[str, Any]) -> bool:

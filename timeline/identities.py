@@ -66,7 +66,7 @@ def _queries() -> tuple[Any, ...]:
 def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
     """The identities of the actors among ``keys``: one query each for actors, aliases, offices."""
     actor_query, alias_query, office_query = _queries()
-    actors = session.execute(actor_query, {"keys": list(keys)}).all()
+    actors = session.connection().execute(actor_query, {"keys": list(keys)}).all()
     ids = [actor.id for actor in actors]
     if not ids:
         return {}

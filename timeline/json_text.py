@@ -39,7 +39,19 @@ def indented(value: Any, level: int = 0) -> str:
             items = [
                 encode_basestring(key)
                 + ": "
-                + (encode_basestring(item) if item.__class__ is str else indented(item, level + 1))
+                + (
+                    encode_basestring(item)
+                    if item.__class__ is str
+                    else "null"
+                    if item is None
+                    else "true"
+                    if item is True
+                    else "false"
+                    if item is False
+                    else int.__repr__(item)
+                    if item.__class__ is int
+                    else indented(item, level + 1)
+                )  # the common scalars inline: a call apiece was most of a record's cost
                 for key, item in value.items()
             ]
         except TypeError:

@@ -359,7 +359,10 @@ class Office(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="CASCADE"),
+        index=True,  # 0007
+    )
     title: Mapped[str] = mapped_column(Text)
     term_edtf: Mapped[str | None] = mapped_column(String(64))
     term_start: Mapped[dt.date | None] = mapped_column(Date)

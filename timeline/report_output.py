@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
@@ -117,18 +120,55 @@ def render_report(
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
 
 
+def _quoted_by_csv() -> tuple[str, ...]:
+    """The characters for which ``csv.writer`` (QUOTE_MINIMAL, "\\n" line ends) quotes a field,
+    asked of the writer itself: Python 3.11 quotes a CR only where the line terminator holds
+    one, later versions always."""
+    found = []
+    for char in ('"', ",", "\n", "\r"):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow([f"a{char}b", "c"])
+        if out.getvalue().startswith('"'):
+            found.append(char)
+    return tuple(found)
+
+
+def _csv_line(fields: list[str | None], cr: bool) -> str:
+    """``fields`` as ``csv.writer(lineterminator="\\n")`` writes them (two fields or more: one
+    empty field alone it would write as ``""``), without its look at every character: ``in``
+    on a str is a memchr. ``cr``: whether the writer quotes a CR too (:func:`_quoted_by_csv`)."""
+    return (
+        ",".join(
+            ""
+            if not field
+            else '"' + field.replace('"', '""') + '"'
+            if '"' in field or "," in field or "\n" in field or (cr and "\r" in field)
+            else field
+            for field in fields
+        )
+        + "\n"
+    )
+
+
 def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
     # Every column but the last three (or four) is text or None, which csv writes as "", as
-    # render_rows does: rows go to the C writer as plain lists.
+    # render_rows does; the header goes through csv.writer itself.
     plain = CSV_COLUMNS[:-3]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
+    special = set(_quoted_by_csv())
+    fast = special in ({'"', ",", "\n"}, {'"', ",", "\n", "\r"})  # else a writer to come
+    cr = "\r" in special
+    write = out.write
     for record in events.records():
         row = [record[column] for column in plain]
         row += [actors_text(record), statutes_text(record), sources_text(record)]
         if with_quotes:
             row.append(" | ".join(s["quote"] for s in record["sources"]))
-        writer.writerow(row)
+        if fast:
+            write(_csv_line(row, cr))
+        else:
+            writer.writerow(row)
 
 
 def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
@@ -185,6 +225,9 @@ def _markdown_report(
     if not notes:
         return
     order = _report_order(events)
+    if citations is not None and order is not None:
+        _documents_and_notes(events, out, citations, order, with_quotes)
+        return
     if citations is not None:
         heading = MARKDOWN_DOCUMENTS_HEADING
         for doc in citations.documents(_documents_first_cited(events, citations, order)):
@@ -195,15 +238,43 @@ def _markdown_report(
         for number, source in enumerate(events.sources(), start=1):
             out.write(f"[^{number}]: {markdown_note(source, with_quotes)}\n")
         return
-    firsts = first_citations(citations.session, *order) if order is not None else None
     number = 0
     for chunk in batched(events.sources()):
         citations.prefetch(chunk)
         for source in chunk:
             number += 1
-            full = in_step(firsts, source) if firsts is not None else None
-            note = markdown_cited_note(citations.source(source, first=full), with_quotes)
+            note = markdown_cited_note(citations.source(source), with_quotes)
             out.write(f"[^{number}]: {note}\n")
+
+
+def _documents_and_notes(
+    events: Events,
+    out: TextIO,
+    citations: Citations,
+    order: tuple[Sequence[Any], Sequence[Any]],
+    with_quotes: bool,
+) -> None:
+    """The documents cited, then the notes, from one reading of the sources: a document is
+    entered where its first citation is met (SQL tells which that is), the notes meanwhile
+    spooled to an anonymous temporary file and copied after. Two readings, one per section,
+    read every document twice once there were more than the cache holds."""
+    firsts = first_citations(citations.session, *order)
+    heading = MARKDOWN_DOCUMENTS_HEADING
+    number = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as notes:
+        for chunk in batched(events.sources()):
+            citations.prefetch(chunk)
+            for source in chunk:
+                number += 1
+                full = in_step(firsts, source)
+                if full and (doc := citations.document(source["document"])) is not None:
+                    out.write(heading + markdown_cited_document(doc))
+                    heading = ""
+                note = markdown_cited_note(citations.source(source, first=full), with_quotes)
+                notes.write(f"[^{number}]: {note}\n")
+        out.write(MARKDOWN_NOTES_RULE)
+        notes.seek(0)
+        shutil.copyfileobj(notes, out)
 
 
 def _report_order(events: Events) -> tuple[Sequence[Any], Sequence[Any]] | None:

@@ -21,6 +21,9 @@ from timeline.importing.loader import Row, Tick
 from timeline.importing.values import SCALARS, Converter
 
 JSON_FORMAT = "timeline"
+# Revisions whose exports hold the same tables and columns as a later one, which imports them:
+# 0007 added an index only.
+SAME_TABLES: dict[str | None, frozenset[str]] = {"0007": frozenset({"0006"})}
 READ_SIZE = 64 * 1024
 
 
@@ -226,7 +229,7 @@ class Reader:
             )
         revision = header.get("schema_revision")
         expected = head_revision()
-        if revision != expected:
+        if revision != expected and revision not in SAME_TABLES.get(expected, ()):
             raise ImportFileError(
                 f"'{self.name}' was exported at schema revision {revision!r}, but this timeline "
                 f"is at revision {expected!r}; import it with the timeline version that wrote "
