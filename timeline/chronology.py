@@ -251,7 +251,7 @@ class Chronology:
                 "editorial_note": editorial_note,
                 "actors": [
                     {"key": k, "name": n, "role": r, "identified_by": by}
-                    for _p, _id, _r, k, n, r, by in decode(actor_links)
+                    for _p, _id, r, k, n, by in decode(actor_links)
                 ],
                 "statutes": [
                     {
@@ -260,7 +260,7 @@ class Chronology:
                         "relation": relation,
                         "identified_by": by,
                     }
-                    for _p, _id, _r, k, relation, by, *citation in decode(statute_links)
+                    for _p, _id, relation, k, by, *citation in decode(statute_links)
                 ],
                 "sources": [
                     {
@@ -296,7 +296,6 @@ class Chronology:
                     EventActor.role,
                     Actor.key,
                     Actor.name,
-                    EventActor.role,
                     EventActor.identified_by,
                 )
             )
@@ -311,7 +310,6 @@ class Chronology:
                     EventStatute.statute_id,
                     EventStatute.relation,
                     Statute.key,
-                    EventStatute.relation,
                     EventStatute.identified_by,
                     Statute.title,
                     Statute.section,
