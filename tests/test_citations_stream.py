@@ -138,3 +138,36 @@ def test_window_functions_run_on_the_backend(seeded: str) -> None:
             assert session.scalar(sa.text("SELECT 1")) == 1
     finally:
         database.dispose()
+
+
+def test_identities_selected_with_the_events_name_actors_as_loaded_ones_do(seeded: str) -> None:
+    """The report selects each actor's words and offices with its event (records(identified=
+    True)); they name every actor of every event as the identities read with all their
+    aliases do, including where the words differ from the name."""
+    from timeline.chronology import Chronology
+    from timeline.db import Database
+    from timeline.identities import Identities
+    from timeline.report import EventFilter, Window
+
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            events = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            loaded, selected = Identities(session), Identities(session, aliases=False)
+            pairs = zip(events.records(), events.records(identified=True), strict=True)
+            names = []
+            for plain, identified in pairs:
+                assert [a["key"] for a in plain["actors"]] == [
+                    a["key"] for a in identified["actors"]
+                ]
+                for actor, carried in zip(plain["actors"], identified["actors"], strict=True):
+                    names.append(loaded.named(actor, plain))
+                    assert selected.named(carried, identified) == names[-1]
+            assert any("identified from:" in name for name in names)
+            assert any(name.startswith("“") for name in names)
+            with pytest.raises(ValueError, match="carries no 'said'"):
+                for plain in events.records():
+                    for actor in plain["actors"]:
+                        selected.named(actor, plain)
+    finally:
+        database.dispose()

@@ -3,32 +3,30 @@
 :func:`timeline.report.report` built every event as ORM objects, sorted them in Python and only
 then printed: memory grew with the data (gigabytes at a million events). Here the database sorts
 (:func:`timeline.report.chronological_order`, which agrees with :func:`chronological` to the
-byte), plain rows come back ``BATCH`` at a time (a server-side cursor on PostgreSQL), and each
-batch's actors, statutes and sources are fetched with one query apiece. A :class:`Chronology`
-can be read more than once: the table and Markdown renderers make a first pass for the column
-widths or the counts, then a second to print, holding one batch at a time.
+byte), plain rows come back ``BATCH`` at a time (a server-side cursor on PostgreSQL), each
+with its actors, statutes and sources as JSON columns (:mod:`timeline.event_links`). A
+:class:`Chronology` can be read more than once: the table and Markdown renderers make a first
+pass for the column widths or the counts, then a second to print, holding one batch at a time.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, distinct, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from timeline.dates import HistDate
+from timeline.event_links import decode, identity, link_columns, statute_citation
 from timeline.models import (
     Actor,
     Document,
     Event,
     EventActor,
     EventSource,
-    EventStatute,
     ExternalSource,
-    Statute,
 )
 from timeline.report import EventFilter, chronological_order, event_conditions
 
@@ -62,20 +60,6 @@ def _date_texts(edtf: str, text: str | None) -> tuple[str, str]:
     return date.display(), str(date)
 
 
-_json = json.JSONDecoder().raw_decode  # json.loads without its checks of a str from SQLite
-
-
-def _link_order(item: list[Any]) -> tuple[Any, ...]:
-    """A link's position, then its primary key: positions can tie (they default to 0)."""
-    return item[0], item[1], item[2]
-
-
-def _statute_citation(title: str, section: str | None, parent: str | None, *rest: Any) -> str:
-    """As :attr:`timeline.models.Statute.citation` writes it, from plain columns."""
-    head = f"{parent} § {section}" if parent is not None and section else title
-    return ", ".join(p for p in (head, *rest) if p)
-
-
 class Chronology:
     """The events a filter selects, in chronological order, readable any number of times."""
 
@@ -100,11 +84,17 @@ class Chronology:
         )
         return self.session.scalar(query) or 0
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Each event as :func:`timeline.report.event_record` gives it, streamed."""
-        query = self._events().add_columns(*self._links()).order_by(*self.order)
-        for rows in self._batches(query):
-            yield from self._records(rows)
+    def records(self, *, identified: bool = False) -> Iterator[dict[str, Any]]:
+        """Each event as :func:`timeline.report.event_record` gives it, streamed.
+
+        ``identified``: each actor also carries what :meth:`timeline.identities.Identities.named`
+        reads: ``said``, the words the event's sources use for it (:meth:`_said`), and its
+        ``identity`` (name source and offices, no aliases), selected with the event.
+        """
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        query = self._events().add_columns(*link_columns(sqlite, identified=identified))
+        for rows in self._batches(query.order_by(*self.order)):
+            yield from self._records(rows, identified)
 
     def sources(self) -> Iterator[dict[str, Any]]:
         """Every source of every selected event, in report order (the Markdown notes)."""
@@ -208,9 +198,8 @@ class Chronology:
         finally:
             result.close()
 
-    def _records(self, rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
+    def _records(self, rows: Sequence[Any], identified: bool) -> Iterator[dict[str, Any]]:
         external = self._external_citations({row[15] for row in rows} - {None})
-        decode = self._decode
         for (
             _id,
             key,
@@ -250,13 +239,25 @@ class Chronology:
                 "description": description,
                 "editorial_note": editorial_note,
                 "actors": [
+                    {
+                        "key": k,
+                        "name": n,
+                        "role": r,
+                        "identified_by": by,
+                        "said": said,
+                        "identity": identity(n, name_source, offices),
+                    }
+                    for _p, _id, r, k, n, by, said, name_source, offices in decode(actor_links)
+                ]
+                if identified
+                else [
                     {"key": k, "name": n, "role": r, "identified_by": by}
                     for _p, _id, r, k, n, by in decode(actor_links)
                 ],
                 "statutes": [
                     {
                         "key": k,
-                        "citation": _statute_citation(*citation),
+                        "citation": statute_citation(*citation),
                         "relation": relation,
                         "identified_by": by,
                     }
@@ -274,84 +275,6 @@ class Chronology:
                 ],
                 "external_source": external.get(external_id) if external_id is not None else None,
             }
-
-    def _links(self) -> list[Any]:
-        """Each event's actors, statutes and sources as three columns of the events' own query:
-        a JSON array apiece, its items led by the link's sort key (position, then the link's
-        primary key), which :meth:`_decode` sorts by. One query streams the whole chronology,
-        where a query per batch and per link bound a thousand event ids each time."""
-        sqlite = self.session.get_bind().dialect.name == "sqlite"
-
-        def gathered(*columns: Any) -> Any:  # no links: '[]' on SQLite, NULL on PostgreSQL
-            if sqlite:
-                return func.json_group_array(func.json_array(*columns))
-            return func.json_agg(func.json_build_array(*columns))
-
-        parent = aliased(Statute)
-        actors = (
-            select(
-                gathered(
-                    EventActor.position,
-                    EventActor.actor_id,
-                    EventActor.role,
-                    Actor.key,
-                    Actor.name,
-                    EventActor.identified_by,
-                )
-            )
-            .select_from(EventActor)
-            .join(Actor, EventActor.actor_id == Actor.id)
-            .where(EventActor.event_id == Event.id)
-        )
-        statutes = (
-            select(
-                gathered(
-                    EventStatute.position,
-                    EventStatute.statute_id,
-                    EventStatute.relation,
-                    Statute.key,
-                    EventStatute.identified_by,
-                    Statute.title,
-                    Statute.section,
-                    parent.title,
-                    Statute.statutes_at_large,
-                    Statute.us_code,
-                )
-            )
-            .select_from(EventStatute)
-            .join(Statute, EventStatute.statute_id == Statute.id)
-            .outerjoin(parent, Statute.parent_id == parent.id)
-            .where(EventStatute.event_id == Event.id)
-        )
-        sources = (
-            select(
-                gathered(
-                    EventSource.position,
-                    EventSource.id,
-                    Document.key,
-                    Document.citation,
-                    EventSource.quote,
-                    EventSource.char_start,
-                    EventSource.char_end,
-                )
-            )
-            .select_from(EventSource)
-            .join(Document, EventSource.document_id == Document.id)
-            .where(EventSource.event_id == Event.id)
-        )
-        return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
-
-    @staticmethod
-    def _decode(links: Any) -> list[list[Any]]:
-        """A link column of :meth:`_links` as lists in link order. SQLite gives JSON text (an
-        aggregate's order is unspecified there, so the items are sorted here); psycopg parses
-        ``json`` itself."""
-        if links == "[]" or not links:
-            return []
-        items = _json(links)[0] if links.__class__ is str else links
-        if len(items) > 1:
-            items.sort(key=_link_order)
-        return items  # type: ignore[no-any-return]
 
     def _rows(self, query: Select[Any]) -> list[Any]:
         """Every row of a batch's query (see :meth:`_batches`)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -85,12 +85,19 @@ class CitedDocument:
     source_note: str | None
     signature_note: Note | None
     facts: tuple[tuple[str, str], ...]  # what a reader needs beyond the citation, labelled
+    # The body's breaks, apart: page_at runs several times for every passage cited.
+    _body_at: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _body_pages: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        body = [(at, page) for at, page, in_note in self.breaks if not in_note]
+        object.__setattr__(self, "_body_at", tuple(at for at, _ in body))
+        object.__setattr__(self, "_body_pages", tuple(page for _, page in body))
 
     def page_at(self, offset: int) -> str | None:
         """The printed page on which the character at ``offset`` stands (None: unpaged)."""
-        body = [(at, page) for at, page, in_note in self.breaks if not in_note]
-        index = bisect.bisect_right([at for at, _ in body], offset)
-        return body[index - 1][1] if index else self.first_page
+        index = bisect.bisect_right(self._body_at, offset)
+        return self._body_pages[index - 1] if index else self.first_page
 
     def note_at(self, start: int, end: int) -> Note | None:
         return next((n for n in self.notes if n.start <= start and end <= n.end), None)
@@ -111,7 +118,10 @@ class CitedDocument:
     def cite(self, start: int, end: int, *, full: bool) -> str:
         """The citation of a passage: the document's in full (its page range replaced by the
         passage's page), or its short form; a note is labelled as the editors'."""
-        point = self.pinpoint(start, end)
+        return self.cite_at(self.pinpoint(start, end), full=full)
+
+    def cite_at(self, point: Pinpoint, *, full: bool) -> str:
+        """:meth:`cite`, the passage's :meth:`pinpoint` given."""
         base = _TRAILING_PAGES.sub("", self.citation.rstrip(".")) if full else self.short
         where = str(point)
         cited = f"{base}, {where}" if where else base
@@ -304,8 +314,8 @@ class Citations:
         point = doc.pinpoint(start, end)
         return {
             **source,
-            "cited": doc.cite(start, end, full=first),
-            "cited_full": doc.cite(start, end, full=True),
+            "cited": doc.cite_at(point, full=first),
+            "cited_full": doc.cite_at(point, full=True),
             "pinpoint": str(point) or None,
             "in_note": point.note is not None,
             "shown": doc.shown(source["quote"], start) if _verbatim(source) else source["quote"],

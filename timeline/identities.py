@@ -27,11 +27,15 @@ class Identity:
     name_source: str | None
     aliases: tuple[tuple[str, str], ...]  # document key, alias, in text order
     offices: tuple[
-        tuple[str, Any, Any, str | None, str | None], ...
-    ]  # title, from, to, source, doc
+        tuple[str, str | None, str | None, str | None, str | None], ...
+    ]  # title, from, to (ISO 8601 days), source, doc
 
 
-def _short_source(citation: str | None) -> str | None:
+def _iso(day: Any) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def short_source(citation: str | None) -> str | None:
     """A publication named as briefly as its citation allows: up to its first colon."""
     return None if citation is None else citation.split(":", 1)[0].strip()
 
@@ -63,24 +67,27 @@ def _queries() -> tuple[Any, ...]:
     )
 
 
-def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
-    """The identities of the actors among ``keys``: one query each for actors, aliases, offices."""
+def load_identities(
+    session: Session, keys: Sequence[str], *, aliases: bool = True
+) -> dict[str, Identity]:
+    """The identities of the actors among ``keys``: one query each for actors, aliases (unless
+    not ``aliases``: their ``aliases`` are then empty), offices."""
     actor_query, alias_query, office_query = _queries()
     actors = session.connection().execute(actor_query, {"keys": list(keys)}).all()
     ids = [actor.id for actor in actors]
     if not ids:
         return {}
-    aliases = _grouped(session, alias_query, ids)
+    by_actor = _grouped(session, alias_query, ids) if aliases else {}
     offices = _grouped(session, office_query, ids)
     found = {}
     for actor_id, key, name, citation in actors:
-        said = sorted(aliases.get(actor_id, []), key=lambda a: (a[0], a[1]))
+        said = sorted(by_actor.get(actor_id, []), key=lambda a: (a[0], a[1]))
         found[key] = Identity(
             name=name,
-            name_source=_short_source(citation),
+            name_source=short_source(citation),
             aliases=tuple((document, alias) for document, _, alias in said),
             offices=tuple(
-                (title, begins, ends, _short_source(source), document)
+                (title, _iso(begins), _iso(ends), short_source(source), document)
                 for title, begins, ends, source, document in offices.get(actor_id, [])
             ),
         )
@@ -88,17 +95,25 @@ def load_identities(session: Session, keys: Sequence[str]) -> dict[str, Identity
 
 
 class Identities:
-    """The identities of actors, read a batch at a time and cached (a few thousand at most)."""
+    """The identities of actors, read a batch at a time and cached (a few thousand at most).
 
-    def __init__(self, session: Session, *, cache: int | None = None) -> None:
+    ``aliases=False`` reads no aliases: every actor given to :meth:`named` must then carry
+    ``said``, the words its event's sources use (:meth:`timeline.chronology.Chronology.records`
+    selects them in SQL), where an actor named in thousands of documents has thousands.
+    """
+
+    def __init__(self, session: Session, *, cache: int | None = None, aliases: bool = True) -> None:
         self.session = session
+        self.aliases = aliases
         self._known: BatchCache[Identity] = BatchCache(
-            lambda keys: load_identities(session, keys), cache
+            lambda keys: load_identities(session, keys, aliases=aliases), cache
         )
 
     def prefetch(self, records: Iterable[dict[str, Any]]) -> None:
         """Read the identities of every actor of ``records`` not yet known, together."""
-        self._known.prefetch(a["key"] for record in records for a in record["actors"])
+        self._known.prefetch(
+            a["key"] for record in records for a in record["actors"] if "identity" not in a
+        )
 
     def identity(self, key: str) -> Identity | None:
         return self._known.get(key)
@@ -106,7 +121,7 @@ class Identities:
     def named(self, actor: dict[str, Any], record: dict[str, Any]) -> str:
         """The actor as an event's report names it: "Mr. Dillon [C. Douglas Dillon, Secretary of
         the Treasury; identified from: …]" where outside sources identify; else its name."""
-        who = self.identity(actor["key"])
+        who = actor["identity"] if "identity" in actor else self.identity(actor["key"])
         if who is None:
             return actor["name"]
         documents = list(dict.fromkeys(s["document"] for s in record["sources"]))
@@ -116,12 +131,17 @@ class Identities:
         for title, begins, ends, source, document in who.offices:
             if source is None or document in documents or begins is None:
                 continue  # the text states it, or no term places it at the event
-            if begins.isoformat() <= end and (ends is None or ends.isoformat() >= start):
+            if begins <= end and (ends is None or ends >= start):
                 offices.append(title)
                 sources.append(source)
         if not sources:
             return actor["name"]
-        words = next((alias for doc in documents for d, alias in who.aliases if d == doc), None)
+        if "said" in actor:
+            words = actor["said"]
+        elif self.aliases:
+            words = next((alias for doc in documents for d, alias in who.aliases if d == doc), None)
+        else:
+            raise ValueError(f"actor {actor['key']} carries no 'said', and no aliases were read")
         said = f"“{words}” " if words and words != who.name else ""
         added = ", ".join([who.name, *offices])
         return f"{said}[{added}; identified from: {'; '.join(dict.fromkeys(sources))}]"

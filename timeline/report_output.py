@@ -69,7 +69,7 @@ TABLE_WIDTHS = [12, 14, 44, 28, 30]
 class Events(Protocol):
     """What the renderers read (:class:`timeline.chronology.Chronology` is one)."""
 
-    def records(self) -> Iterator[dict[str, Any]]: ...
+    def records(self, *, identified: bool = False) -> Iterator[dict[str, Any]]: ...
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
@@ -209,8 +209,9 @@ def _markdown_report(
 ) -> None:
     out.write(markdown_header(title, events.count(), events.document_count()))
     notes = 0
-    # A batch of events at a time, so that their actors' identities are read together.
-    for batch in batched(events.records()):
+    # A batch of events at a time, so that their actors' identities are read together (a
+    # Chronology selects them with the events).
+    for batch in batched(events.records(identified=identities is not None)):
         if identities is not None:
             identities.prefetch(batch)
         for record in batch:

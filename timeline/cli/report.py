@@ -90,7 +90,7 @@ def report(
             with_quotes=with_quotes,
             title=f"Chronology, {window.label}",
             citations=Citations(session) if cited else None,
-            identities=Identities(session) if cited else None,
+            identities=Identities(session, aliases=False) if cited else None,
         )
 
 
