@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeline.export import csvlines, tables
+from timeline.export import csvcopy, csvlines, tables
 from timeline.models import Base
 
 
@@ -154,10 +155,12 @@ def sqlalchemy_rows(url: str, table: sa.Table) -> list[list[Any]]:
 def test_csv_export_is_the_slow_paths_bytes(
     awkward: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # batches of 7 rows: every table spans several
+    # batches of 7 rows (SQLite) or COPY blocks of 7 bytes (PostgreSQL): every table spans
+    # several, and quoted CRs and LFs fall across the blocks' ends
     monkeypatch.setattr(
         "timeline.export.csvpkg.raw_batches", functools.partial(tables.raw_batches, batch=7)
     )
+    monkeypatch.setattr(csvcopy, "BLOCK", 7)
     out = tmp_path / "csv"
     run("--db", awkward, "export", "csv", "-o", str(out))
     for table in Base.metadata.sorted_tables:
@@ -181,3 +184,37 @@ def test_streamed_rows_are_sqlalchemys_values(awkward: str) -> None:
                     assert [type(v) for v in got] == [type(v) for v in want], table.name
     finally:
         engine.dispose()
+
+
+def server_csv(rows: list[list[str | None]]) -> bytes:
+    """Rows as PostgreSQL's COPY (FORMAT csv) writes them: NULL empty, a value quoted where it
+    holds a quote, comma, CR or LF, LF row ends."""
+
+    def field(value: str | None) -> str:
+        if value is None:
+            return ""
+        if any(c in value for c in '",\r\n'):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    return "".join(",".join(map(field, row)) + "\n" for row in rows).encode("utf-8")
+
+
+FIELD = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab ,"\r\né')), min_size=1))
+
+
+@given(
+    rows=st.lists(st.lists(FIELD, min_size=2, max_size=4), max_size=6),
+    cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_copy_row_ends_become_crlf_wherever_the_blocks_break(
+    rows: list[list[str | None]], cuts: list[int]
+) -> None:
+    data = server_csv(rows)
+    points = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    blocks = [data[a:b] for a, b in itertools.pairwise(points)]
+    written = list(csvcopy.crlf(blocks))
+    expected = old_lines([["" if v is None else v for v in row] for row in rows])
+    assert b"".join(block for block, _ in written) == expected.encode("utf-8")
+    assert sum(count for _, count in written) == len(rows)

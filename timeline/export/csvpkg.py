@@ -16,6 +16,7 @@ and NULL are both an empty cell (the timeline holds no empty strings).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
+from timeline.export.csvcopy import copy_table
 from timeline.export.csvlines import Lines, line_maker
 from timeline.export.tables import (
     FORMAT_VERSION,
@@ -153,13 +155,24 @@ def package(infos: list[TableInfo]) -> dict[str, Any]:
     }
 
 
+def _header(info: TableInfo) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerow(info.column_names)
+    return text.getvalue()
+
+
 def write_csv(session: Session, directory: Path, tick: Callable[[int], None]) -> None:
     """Write one ``<table>.csv`` per table and ``datapackage.json`` into ``directory``."""
     connection = session.connection()
     infos = tables()
     for info in infos:
+        if connection.dialect.name == "postgresql":  # the server writes the CSV (COPY)
+            with (directory / f"{info.name}.csv").open("wb") as out:
+                out.write(_header(info).encode("utf-8"))
+                copy_table(connection, info, out, tick)
+            continue
         with (directory / f"{info.name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\r\n").writerow(info.column_names)
+            handle.write(_header(info))
             lines: Lines | None = None
             for processors, rows in raw_batches(connection, info):
                 lines = lines or line_maker(info.columns, processors)
