@@ -84,16 +84,17 @@ def _wrap(wrapper: _Wrapper, line: str) -> str:
         # a word of other whitespace (U+00A0) it drops at a line's ends, as it drops spaces.
         words = line.split(" ")
         if max(map(len, words)) <= width and all(map(str.strip, words)):
-            lines, current = [], words[0]
-            for word in words[1:]:
-                if len(current) + 1 + len(word) <= width:
-                    current += " " + word
-                else:
-                    lines.append(current)
-                    current = word
-            lines.append(current)
-            return "\n".join(lines)
+            return "\n".join(_filled(width).findall(line))
     return "\n".join(wrapper.wrap(line))
+
+
+@functools.lru_cache(maxsize=64)
+def _filled(width: int) -> re.Pattern[str]:
+    """The lines of a greedy fill to ``width`` of words joined by single spaces, none longer
+    than ``width``: from a word's start, the most characters up to ``width`` that end where a
+    word does (before a space, or at the end). A match never starts at the space between two
+    lines, which the fill drops."""
+    return re.compile(rf"(?! ).{{1,{width}}}(?= |$)")
 
 
 class Layout:
