@@ -15,6 +15,17 @@ from json.encoder import encode_basestring  # the C encoder where CPython has it
 from typing import Any, TextIO
 
 _INDENT = "  "
+_KEYS: dict[str, str] = {}  # a key's JSON and ": ", for the few hundred keys records repeat
+_KEYS_KEPT = 512
+
+
+def _key(key: str) -> str:
+    """A dict key as written before its value; kept while few (a key not a str raises
+    TypeError, as the C encoder does)."""
+    text = encode_basestring(key) + ": "
+    if len(_KEYS) < _KEYS_KEPT:
+        _KEYS[key] = text
+    return text  # type: ignore[no-any-return]
 
 
 def indented(value: Any, level: int = 0) -> str:
@@ -37,8 +48,7 @@ def indented(value: Any, level: int = 0) -> str:
         inner = "\n" + _INDENT * (level + 1)
         try:  # a key that is not a string stops the C encoder: json.dumps converts it
             items = [
-                encode_basestring(key)
-                + ": "
+                (_KEYS.get(key) or _key(key))
                 + (
                     encode_basestring(item)
                     if item.__class__ is str
