@@ -445,6 +445,17 @@ def test_an_interrupted_export_leaves_nothing_behind(
         yield from original_batches(connection, info, batch)
 
     monkeypatch.setattr("timeline.export.csvpkg.raw_batches", interrupted_batches)
+    import timeline.export.csvpkg as csvpkg
+
+    original_copy = csvpkg.copy_table
+
+    def interrupted_copy(connection, info, out, tick):  # type: ignore[no-untyped-def]
+        seen["tables"] += 1  # PostgreSQL's csv: the server's COPY
+        if seen["tables"] == 5:
+            raise KeyboardInterrupt
+        original_copy(connection, info, out, tick)
+
+    monkeypatch.setattr(csvpkg, "copy_table", interrupted_copy)
     out = tmp_path / "exports" / "out"
     out.parent.mkdir()
     result = run("--db", seeded, "export", fmt, "-o", str(out), expect=1)

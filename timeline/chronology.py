@@ -63,10 +63,11 @@ def _date_texts(edtf: str, text: str | None) -> tuple[str, str]:
 class Chronology:
     """The events a filter selects, in chronological order, readable any number of times."""
 
-    def __init__(self, session: Session, flt: EventFilter) -> None:
+    def __init__(self, session: Session, flt: EventFilter | None) -> None:
+        """``flt`` None: every event, whatever its dates (the exports)."""
         self.session = session
         # Resolving the filters raises NotFoundError now, before a line is printed.
-        self.conditions = event_conditions(session, flt)
+        self.conditions = event_conditions(session, flt) if flt is not None else []
         self.order = chronological_order(session.get_bind().dialect.name)
         self._external: dict[int, str] = {}
 

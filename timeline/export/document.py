@@ -24,8 +24,9 @@ from typing import IO, Any, TextIO
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from timeline.citation_loading import documents_first_cited, first_citations, in_step
-from timeline.citations import Citations, CitedDocument, Identities
+from timeline.chronology import Chronology
+from timeline.citation_loading import batched, first_citations, in_step
+from timeline.citations import Citations, Identities
 from timeline.models import Event, EventSource
 from timeline.render import (
     MARKDOWN_DOCUMENTS_HEADING,
@@ -35,7 +36,7 @@ from timeline.render import (
     markdown_event,
     markdown_header,
 )
-from timeline.report import chronological_order, event_record, stream_events
+from timeline.report import chronological_order
 
 __all__ = ["markdown_escape", "records", "spool", "summary", "write_html", "write_markdown"]
 
@@ -71,11 +72,23 @@ def spool() -> Iterator[IO[str]]:
         yield spool  # type: ignore[misc]
 
 
-def records(session: Session, tick: Callable[[int], None]) -> Iterator[dict[str, Any]]:
-    """Each event as :func:`timeline.report.event_record`; ``tick(1)`` once it is written."""
-    for event in stream_events(session):
-        yield event_record(event)
-        tick(1)
+def records(
+    session: Session,
+    tick: Callable[[int], None],
+    citations: Citations | None = None,
+    *,
+    identified: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Each event as :func:`timeline.report.event_record` (``identified``: as
+    :meth:`timeline.chronology.Chronology.records` gives it so), in chronological order;
+    ``tick(1)`` once it is written. Read a batch at a time, with the documents of the batch's
+    sources when given ``citations``."""
+    for batch in batched(Chronology(session, None).records(identified=identified)):
+        if citations is not None:
+            citations.prefetch(source for record in batch for source in record["sources"])
+        for record in batch:
+            yield record
+            tick(1)
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -100,39 +113,37 @@ def write_markdown(session: Session, out: TextIO, tick: Callable[[int], None]) -
     cited to its page (:mod:`timeline.citations`), and the documents cited."""
     about = summary(session)
     out.write(markdown_header(about.title, about.events, about.documents, markdown_escape))
-    citations, identities = Citations(session), Identities(session)
+    citations, identities = Citations(session), Identities(session, aliases=False)
     # Whether a passage is its document's first citation comes from SQL, in the same order.
     order = chronological_order(session.get_bind().dialect.name)
     firsts = first_citations(session, (), order)
-    with spool() as notes:
+    # The documents and the notes are spooled as the events are written, each document where
+    # its first citation is met: every cited document is read once, with the events citing it.
+    with spool() as documents, spool() as notes:
         count = 0
         # One event at a time: each is written before the next is read (test_publish).
-        for record in records(session, tick):
-            citations.prefetch(record["sources"])
-            identities.prefetch([record])
+        for record in records(session, tick, citations, identified=True):
             first = count + 1
             for source in record["sources"]:
                 count += 1
-                cited = citations.source(source, first=in_step(firsts, source))
+                full = in_step(firsts, source)
+                if full and (doc := citations.document(source["document"])) is not None:
+                    documents.write(markdown_cited_document(doc, markdown_escape))
+                cited = citations.source(source, first=full)
                 note = markdown_cited_note(cited, True, markdown_escape)
                 notes.write(f"[^{count}]: {note}\n")
             actors = "; ".join(
                 f"{identities.named(a, record)} ({a['role']})" for a in record["actors"]
             )
             out.write(markdown_event(record, range(first, count + 1), markdown_escape, actors))
-        heading = MARKDOWN_DOCUMENTS_HEADING  # written as they come: never all in memory
-        for doc in _first_cited(session, citations, order):
-            out.write(heading + markdown_cited_document(doc, markdown_escape))
-            heading = ""
+        if documents.tell():
+            out.write(MARKDOWN_DOCUMENTS_HEADING)
+            documents.seek(0)
+            shutil.copyfileobj(documents, out)
         if count:
             out.write(MARKDOWN_NOTES_RULE)
             notes.seek(0)
             shutil.copyfileobj(notes, out)
-
-
-def _first_cited(session: Session, citations: Citations, order: Any) -> Iterator[CitedDocument]:
-    """Every document events cite, in the order first cited, read a batch at a time."""
-    return citations.documents(documents_first_cited(session, (), order))
 
 
 def write_html(session: Session, out: TextIO, tick: Callable[[int], None]) -> None:

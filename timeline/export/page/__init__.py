@@ -81,16 +81,14 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
         f"<header>\n<h1>{h(about.title)}</h1>\n<p>{h(intro)}</p>\n</header>\n<main>\n"
     )
     cited: set[str] = set()
-    citations, identities = Citations(session), Identities(session)
+    citations, identities = Citations(session), Identities(session, aliases=False)
     order = chronological_order(session.get_bind().dialect.name)
     firsts = first_citations(session, (), order)
     with spool() as notes, spool() as events:
         count, separator = 0, ""
         out.write('<ol class="timeline">\n')
         # One event at a time: each is written before the next is read (test_publish).
-        for record in records(session, tick):
-            citations.prefetch(record["sources"])
-            identities.prefetch([record])
+        for record in records(session, tick, citations, identified=True):
             record["sources"] = [
                 citations.source(source, first=in_step(firsts, source))
                 for source in record["sources"]
