@@ -11,6 +11,7 @@ that follow the record's name ("quote differs from the document's text at 1103â€
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ Row = Mapping[str, Any]
 # or a database outside it would load into one backend and not the other.
 _INT_BITS = {SmallInteger: 16, BigInteger: 64}
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SUSPECT = re.compile("[\x00\ud800-\udfff]")  # a string without one passes value_problem
 
 # Columns whose words come from timeline.vocabulary.
 VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {
@@ -110,14 +112,49 @@ def value_problem(column: Column[Any], value: Any) -> str | None:
     return None
 
 
+@functools.cache
+def _value_rules(info: TableInfo) -> tuple[tuple[Column[Any], str, str, bool, int, int], ...]:
+    """(column, name, kind, nullable, lowest, highest) of each column of a table, found once:
+    a load checks every value of millions of rows."""
+    rules = []
+    for column in info.columns:
+        kind = column_kind(column)
+        low, high = int_range(column) if kind == "integer" else (0, 0)
+        rules.append((column, column.name, kind, bool(column.nullable), low, high))
+    return tuple(rules)
+
+
+def _value_problems(info: TableInfo, row: Row) -> Iterator[str]:
+    """:func:`value_problem` of each value of the row. The values that plainly hold (an int in
+    range, a str without a NUL or a lone surrogate, a bool, a date) are passed here; any other
+    is handed to value_problem, for its verdict and its message."""
+    for column, name, kind, nullable, low, high in _value_rules(info):
+        value = row.get(name)
+        if value is None:
+            if nullable:
+                continue
+        elif kind == "string":
+            if value.__class__ is str and _SUSPECT.search(value) is None:
+                continue
+        elif kind == "integer":
+            if value.__class__ is int and low <= value <= high:
+                continue
+        elif kind == "boolean":
+            if value.__class__ is bool:
+                continue
+        elif kind == "date" and isinstance(value, dt.date):
+            continue
+        problem = value_problem(column, value)
+        if problem is not None:
+            yield problem
+
+
 def row_problems(info: TableInfo, row: Row) -> Iterator[str]:
     """Everything wrong with a row that the row alone shows (not its document's text)."""
-    bad_values = set()
-    for column in info.columns:
-        problem = value_problem(column, row.get(column.name))
-        if problem is not None:
-            bad_values.add(column.name)
-            yield problem
+    bad_values = False
+    for problem in _value_problems(info, row):
+        bad_values = True
+        yield problem
     if bad_values:
         return  # the rules below assume well-typed values
     table = info.name
