@@ -107,14 +107,18 @@ class Reader:
     def _next(self) -> tuple[str, Any]:
         try:
             return next(self.events)
-        except StopIteration:
-            raise self._truncated() from None
-        except ijson.common.IncompleteJSONError as exc:
-            if "premature EOF" in str(exc) or "Incomplete JSON" in str(exc):
-                raise self._truncated() from exc
-            raise self._malformed(exc) from exc
-        except ijson.common.JSONError as exc:
-            raise self._malformed(exc) from exc
+        except (StopIteration, ijson.common.JSONError) as exc:
+            raise self._failure(exc) from (None if isinstance(exc, StopIteration) else exc)
+
+    def _failure(self, exc: Exception) -> ImportFileError:
+        """The message for the end of the events (StopIteration) or a parse error."""
+        if isinstance(exc, StopIteration):
+            return self._truncated()
+        if isinstance(exc, ijson.common.IncompleteJSONError) and (
+            "premature EOF" in str(exc) or "Incomplete JSON" in str(exc)
+        ):
+            return self._truncated()
+        return self._malformed(exc)
 
     @property
     def where(self) -> str:
@@ -314,27 +318,33 @@ class Reader:
         converter = Converter(info)
         sink.begin_table(info)
         number = 0
-        while True:
-            kind, _ = self._next()
-            if kind == "end_array":
-                break
-            number += 1
-            if kind != "start_map":
-                raise ImportFileError(
-                    f"'{self.name}': table {info.name!r}, record {number} is not an object"
-                )
-            raw: Row = {}
+        # The events are taken here with next(), not _next (a call apiece: millions in a large
+        # file); the end of the input or a parse error gets _next's message all the same.
+        events = self.events
+        try:
             while True:
-                kind, column = self._next()
-                if kind == "end_map":
+                kind, _ = next(events)
+                if kind == "end_array":
                     break
-                value_kind, value = self._next()
-                if value_kind not in SCALARS:
+                number += 1
+                if kind != "start_map":
                     raise ImportFileError(
-                        f"'{self.name}': table {info.name!r}, record {number}: column "
-                        f"{column!r} holds a list or object, not a value"
+                        f"'{self.name}': table {info.name!r}, record {number} is not an object"
                     )
-                raw[column] = value
-            sink.row(converter.convert(raw, number))
-            self.position = (info, number, raw)
+                raw: Row = {}
+                while True:
+                    kind, column = next(events)
+                    if kind == "end_map":
+                        break
+                    value_kind, value = next(events)
+                    if value_kind not in SCALARS:
+                        raise ImportFileError(
+                            f"'{self.name}': table {info.name!r}, record {number}: column "
+                            f"{column!r} holds a list or object, not a value"
+                        )
+                    raw[column] = value
+                sink.row(converter.convert(raw, number))
+                self.position = (info, number, raw)
+        except (StopIteration, ijson.common.JSONError) as exc:
+            raise self._failure(exc) from (None if isinstance(exc, StopIteration) else exc)
         sink.end_table()
