@@ -117,9 +117,11 @@ class RowVerifier:
     def forget(self, document_id: Any) -> None:
         self.texts.pop(document_id, None)
 
+    typed = False  # whether the rows' values come from the import's Converter, checked there
+
     def causes(self, info: TableInfo, row: Row) -> list[str]:
         """What is wrong with the row: its own values first, then its spans."""
-        found = list(row_problems(info, row))
+        found = list(row_problems(info, row, typed=self.typed))
         if found or info.name not in TEXT_TABLES:
             return found
         text = self.text(row.get("document_id")) if row.get("document_id") is not None else None

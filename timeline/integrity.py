@@ -149,10 +149,14 @@ def _value_problems(info: TableInfo, row: Row) -> Iterator[str]:
             yield problem
 
 
-def row_problems(info: TableInfo, row: Row) -> Iterator[str]:
-    """Everything wrong with a row that the row alone shows (not its document's text)."""
+def row_problems(info: TableInfo, row: Row, *, typed: bool = False) -> Iterator[str]:
+    """Everything wrong with a row that the row alone shows (not its document's text).
+
+    ``typed``: its values have been through :class:`timeline.importing.values.Converter`,
+    which refuses whatever :func:`value_problem` would find (they are not looked at again).
+    """
     bad_values = False
-    for problem in _value_problems(info, row):
+    for problem in () if typed else _value_problems(info, row):
         bad_values = True
         yield problem
     if bad_values:

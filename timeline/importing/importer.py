@@ -48,6 +48,8 @@ class WindowVerifier(RowVerifier):
     ``TEXT_WINDOW`` documents replaces a query for each (most of the import's round trips).
     A window stays small: rows that name documents far apart fetch a few texts too many."""
 
+    typed = True  # every row comes from the reader's Converter, as the file has it
+
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self.settle: Callable[[], None] = lambda: None  # the loader's: rows still being written

@@ -54,20 +54,30 @@ class Converter:
                     )
                 row[name] = None
                 continue
-            typed = row[name] = self._typed(raw, number, name, kind, length, value)
             # Before the driver sees it: a number past the column's range, a NUL or a lone
             # surrogate is refused by one backend, mangled or stored by the other. The typed
             # value of a plain column (an int in range, a string of characters, a date) passes
             # value_problem, so only a value that may fail is handed to it for its message.
+            # A plain str or int is taken as it is, without _typed (a call for every value).
             if kind == "string":
+                if value.__class__ is str and (length is None or len(value) <= length):
+                    typed = row[name] = value
+                else:
+                    typed = row[name] = self._typed(raw, number, name, kind, length, value)
                 if _SUSPECT_CHARACTER.search(typed) is None:
                     continue
             elif kind == "integer":
+                if value.__class__ is int:
+                    typed = row[name] = value
+                else:
+                    typed = row[name] = self._typed(raw, number, name, kind, length, value)
                 low, high = self.ranges[name]
                 if low <= typed <= high:
                     continue
-            elif kind in ("date", "datetime", "boolean"):
-                continue
+            else:
+                typed = row[name] = self._typed(raw, number, name, kind, length, value)
+                if kind in ("date", "datetime", "boolean"):
+                    continue
             problem = value_problem(column, typed)
             if problem is not None:
                 raise ImportFileError(f"{self._where(raw, number)}: {problem}")
