@@ -249,7 +249,8 @@ class Grid:
                 [line.ljust(w) for line in c.splitlines()]
                 for c, w in zip(cells, widths, strict=True)
             ]
-        blanks = self.blanks
-        for index in range(max(map(len, columns))):
-            line = [col[index] if index < len(col) else blanks[n] for n, col in enumerate(columns)]
-            self.pending.append("│ " + " │ ".join(line) + " │\n")
+        height = max(map(len, columns))
+        for column, blank in zip(columns, self.blanks, strict=True):
+            if len(column) < height:  # a shorter cell is padded with blank lines below
+                column.extend([blank] * (height - len(column)))
+        self.pending.extend("│ " + " │ ".join(line) + " │\n" for line in zip(*columns, strict=True))
