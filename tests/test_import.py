@@ -757,9 +757,12 @@ def test_an_inconsistent_record_merged_names_the_files_record(
 def test_an_export_of_a_revision_with_the_same_tables_imports(
     seed_export: bytes, db_url: str, run: Callable[..., Result]
 ) -> None:
-    """0007 added an index only: an export written at 0006 imports as it is."""
-    older = seed_export.replace(b'"schema_revision": "0007"', b'"schema_revision": "0006"', 1)
-    assert older != seed_export
-    result = CliRunner().invoke(main, ["--db", db_url, "import", "-"], input=older)
-    assert result.exit_code == 0, result.output
-    assert export(run, db_url) == seed_export
+    """0007 and 0008 added an index each: an export written at 0006 or 0007 imports as it is."""
+    for revision, merge in ((b"0006", []), (b"0007", ["--merge"])):  # the second adds nothing
+        older = seed_export.replace(
+            b'"schema_revision": "0008"', b'"schema_revision": "' + revision + b'"', 1
+        )
+        assert older != seed_export
+        result = CliRunner().invoke(main, ["--db", db_url, "import", *merge, "-"], input=older)
+        assert result.exit_code == 0, result.output
+        assert export(run, db_url) == seed_export

@@ -185,3 +185,33 @@ def test_a_report_csv_line_is_what_csv_writer_writes(fields: list[str | None]) -
     csv.writer(out, lineterminator="\n").writerow(fields)
     cr = "\r" in report_output._quoted_by_csv()
     assert report_output._csv_line(fields, cr) == out.getvalue()
+
+
+def test_an_actors_words_are_read_by_document_not_from_all_its_aliases(
+    seeded: str, backend: str
+) -> None:
+    """The words an event's sources use for an actor (event_links.said) are read from the
+    event's sources and then each document's aliases (ix_actor_aliases_document_id, 0008):
+    starting from the actor's aliases would read all of them for every event naming it."""
+    from timeline.db import Database
+    from timeline.event_links import said
+    from timeline.models import EventActor
+
+    if backend != "sqlite":
+        pytest.skip("the plan asked of SQLite's planner, which has no statistics to go by")
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            query = sa.select(said()).select_from(EventActor)
+            compiled = query.compile(
+                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+            )
+            plan = "\n".join(
+                " ".join(str(value) for value in row)
+                for row in session.execute(sa.text("EXPLAIN QUERY PLAN " + str(compiled)))
+            )
+    finally:
+        database.dispose()
+    assert "SEARCH event_sources USING" in plan, plan
+    assert "SEARCH actor_aliases USING INDEX ix_actor_aliases_document_id" in plan, plan
+    assert "(actor_id=?)" not in plan, plan

@@ -334,7 +334,10 @@ class ActorAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(Text)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        index=True,  # 0008
+    )
     char_start: Mapped[int | None]
     char_end: Mapped[int | None]
 

@@ -22,8 +22,8 @@ from timeline.importing.values import SCALARS, Converter
 
 JSON_FORMAT = "timeline"
 # Revisions whose exports hold the same tables and columns as a later one, which imports them:
-# 0007 added an index only.
-SAME_TABLES: dict[str | None, frozenset[str]] = {"0007": frozenset({"0006"})}
+# 0007 and 0008 added an index each, nothing else.
+SAME_TABLES: dict[str | None, frozenset[str]] = {"0008": frozenset({"0006", "0007"})}
 READ_SIZE = 64 * 1024
 
 
