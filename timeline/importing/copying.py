@@ -1,5 +1,7 @@
-"""PostgreSQL's bulk path for a load into a new database: ``COPY … FROM STDIN`` (psycopg's
-``cursor.copy()``), with every guarantee of :class:`timeline.importing.loader.Loader`.
+"""The bulk paths for a load into a new database, with every guarantee of
+:class:`timeline.importing.loader.Loader`: on PostgreSQL ``COPY … FROM STDIN`` (psycopg's
+``cursor.copy()``, :class:`CopyLoader`); on SQLite the driver's ``executemany`` of value tuples
+(:class:`InsertLoader`), without SQLAlchemy's building of every row's parameters.
 
 Rows reach :class:`CopyLoader` already typed and checked (the file's values, the rules of
 :mod:`timeline.integrity`), exactly as they reach the INSERT loader. Each batch is one COPY
