@@ -70,10 +70,10 @@ def _rows(path: str, table: str) -> Iterator[tuple[list[str], Iterator[list[Any]
         yield columns, ([row[c] for c in columns] for row in rows)
 
 
-def bulk_load(export: str, db: str) -> None:
+def _bulk(db: str, tables: Iterator[tuple[str, list[str], Iterator[list[Any]]]]) -> None:
+    """Each table's rows inserted with ``executemany`` in one transaction, the full-text
+    triggers off, and the index built once at the end as migration 0003 builds it."""
     migration = _migration_0003()
-    with open(export, "rb") as stream:
-        order = [name for name, _ in ijson.kvitems(stream, "tables")]
     connection = sqlite3.connect(db, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("BEGIN")
@@ -82,18 +82,34 @@ def bulk_load(export: str, db: str) -> None:
     ).fetchall()
     for name, _ in triggers:
         connection.execute(f'DROP TRIGGER "{name}"')
-    for table in order:
-        for columns, rows in _rows(export, table):
-            marks = ", ".join("?" for _ in columns)
-            names = ", ".join(f'"{c}"' for c in columns)
-            statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-            while batch := list(islice(rows, 5000)):
-                connection.executemany(statement, batch)
+    for table, columns, rows in tables:
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+        while batch := list(islice(rows, 5000)):
+            connection.executemany(statement, batch)
     for code, table, _ in migration.SOURCES:
         connection.execute(migration._sqlite_index(code, table))
     for _, sql in triggers:
         connection.execute(sql)
     connection.execute("COMMIT")
+
+
+def bulk_load(export: str, db: str) -> None:
+    with open(export, "rb") as stream:
+        order = [name for name, _ in ijson.kvitems(stream, "tables")]
+    _bulk(db, ((t, columns, rows) for t in order for columns, rows in _rows(export, t)))
+
+
+def _csv_tables(
+    directory: str, tables: list[str]
+) -> Iterator[tuple[str, list[str], Iterator[list[Any]]]]:
+    csv.field_size_limit(sys.maxsize)
+    for table in tables:
+        with open(Path(directory) / f"{table}.csv", newline="", encoding="utf-8") as stream:
+            reader = csv.reader(stream)
+            columns = next(reader)
+            yield table, columns, ([None if v == "" else v for v in row] for row in reader)
 
 
 def bulk_load_csv(directory: str, db: str, tables: list[str]) -> None:
@@ -102,31 +118,7 @@ def bulk_load_csv(directory: str, db: str, tables: list[str]) -> None:
     export is read per table by ijson, at many times the cost of inserting its rows. An empty
     field is NULL (the timeline holds no empty strings); SQLite's column affinity turns the
     numbers' text into numbers, as it would the values of any text source."""
-    csv.field_size_limit(sys.maxsize)
-    migration = _migration_0003()
-    connection = sqlite3.connect(db, isolation_level=None)
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("BEGIN")
-    triggers = connection.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
-    ).fetchall()
-    for name, _ in triggers:
-        connection.execute(f'DROP TRIGGER "{name}"')
-    for table in tables:
-        with open(Path(directory) / f"{table}.csv", newline="", encoding="utf-8") as stream:
-            reader = csv.reader(stream)
-            columns = next(reader)
-            marks = ", ".join("?" for _ in columns)
-            names = ", ".join(f'"{c}"' for c in columns)
-            statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-            rows = ([None if v == "" else v for v in row] for row in reader)
-            while batch := list(islice(rows, 5000)):
-                connection.executemany(statement, batch)
-    for code, table, _ in migration.SOURCES:
-        connection.execute(migration._sqlite_index(code, table))
-    for _, sql in triggers:
-        connection.execute(sql)
-    connection.execute("COMMIT")
+    _bulk(db, _csv_tables(directory, tables))
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from timeline.checks import RowVerifier
@@ -89,21 +88,10 @@ class InsertLoader(Loader):
         )
         self.processors = _processors(connection, info)
 
-    def flush(self) -> None:
-        rows, self.pending = self.pending, []
-        if not rows:
-            return
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
         columns, processors = self.columns, self.processors
         values = [_driver_values(columns, processors, row) for row in rows]
-        savepoint = self.connection.begin_nested()
-        try:
-            self.connection.exec_driver_sql(self.statement, values)
-        except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
-            savepoint.rollback()
-            self._find_refused(rows, exc)
-        else:
-            savepoint.commit()
-        self.count += len(rows)
+        self.connection.exec_driver_sql(self.statement, values)
 
 
 class CopyLoader(Loader):

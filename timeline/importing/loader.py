@@ -201,16 +201,19 @@ class Loader:
         rows, self.pending = self.pending, []
         if not rows:
             return
-        statement = self.info.table.insert()
         savepoint = self.connection.begin_nested()
         try:
-            self.connection.execute(statement, rows)
+            self._insert(rows)
         except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
             savepoint.rollback()
             self._find_refused(rows, exc)
         else:
             savepoint.commit()
         self.count += len(rows)
+
+    def _insert(self, rows: list[Row]) -> None:
+        """One batch, in the savepoint :meth:`flush` opened."""
+        self.connection.execute(self.info.table.insert(), rows)
 
     def _find_refused(self, rows: list[Row], batch_error: Exception) -> None:
         statement = self.info.table.insert()
