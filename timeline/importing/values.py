@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,13 +14,9 @@ from timeline.export.tables import (
     identity,
 )
 from timeline.importing.loader import Row
-from timeline.integrity import int_range, value_problem
+from timeline.integrity import SUSPECT_CHARACTER, int_range, value_problem
 
 SCALARS = frozenset(("string", "number", "boolean", "null"))
-
-# What value_problem refuses in a string: a NUL or a lone surrogate. A string without either
-# needs no closer look (value_problem then finds nothing), which spares most of its cost.
-_SUSPECT_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 class Converter:
@@ -64,7 +59,7 @@ class Converter:
                     typed = row[name] = value
                 else:
                     typed = row[name] = self._typed(raw, number, name, kind, length, value)
-                if _SUSPECT_CHARACTER.search(typed) is None:
+                if SUSPECT_CHARACTER.search(typed) is None:
                     continue
             elif kind == "integer":
                 if value.__class__ is int:
