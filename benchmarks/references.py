@@ -72,13 +72,15 @@ def _rows(path: str, table: str) -> Iterator[tuple[list[str], Iterator[list[Any]
 
 def _bulk(db: str, tables: Iterator[tuple[str, list[str], Iterator[list[Any]]]]) -> None:
     """Each table's rows inserted with ``executemany`` in one transaction, the full-text
-    triggers off, and the index built once at the end as migration 0003 builds it."""
+    triggers off, and the index built once at the end as migration 0003 builds it (and the
+    record search's trigram tables rebuilt, as timeline's import does)."""
     migration = _migration_0003()
     connection = sqlite3.connect(db, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("BEGIN")
     triggers = connection.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND (name LIKE 'search_%' OR name LIKE 'records_%')"
     ).fetchall()
     for name, _ in triggers:
         connection.execute(f'DROP TRIGGER "{name}"')
@@ -90,6 +92,10 @@ def _bulk(db: str, tables: Iterator[tuple[str, list[str], Iterator[list[Any]]]])
             connection.executemany(statement, batch)
     for code, table, _ in migration.SOURCES:
         connection.execute(migration._sqlite_index(code, table))
+    for (index,) in connection.execute(  # the record search's trigram tables (migration 0009)
+        "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%trigram%'"
+    ).fetchall():
+        connection.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
     for _, sql in triggers:
         connection.execute(sql)
     connection.execute("COMMIT")

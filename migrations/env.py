@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from timeline.db import Database
 from timeline.models import Base
-from timeline.search import is_search_table
+from timeline.search import is_search_index, is_search_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,8 +30,13 @@ def _database_arg() -> str | None:
 
 
 def _include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    # The search index is kept by triggers, not by the models (see 0003_search).
-    return not (type_ == "table" and name is not None and is_search_table(name))
+    # The search index is kept by triggers, not by the models (see 0003_search); so are the
+    # record search's trigram tables on SQLite and its trigram indexes on PostgreSQL (0009).
+    if name is None:
+        return True
+    if type_ == "table":
+        return not is_search_table(name)
+    return not (type_ == "index" and is_search_index(name))
 
 
 def _configure(**kwargs: object) -> None:

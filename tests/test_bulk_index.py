@@ -11,6 +11,9 @@ from click.testing import Result
 
 INDEX = "SELECT rowid, title, body, readings FROM search_index ORDER BY rowid"
 TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+TRIGRAM_TABLES = (
+    "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%trigram%' ORDER BY name"
+)
 
 
 def _rows(path: Path, query: str) -> list[tuple[object, ...]]:
@@ -31,6 +34,13 @@ def test_import_indexes_as_the_triggers_do(run: Callable[..., Result], tmp_path:
     assert _rows(imported, TRIGGERS) == _rows(seeded, TRIGGERS)
     for database in (seeded, imported):
         assert "Treasury" in run("--db", str(database), "search", "Treasury", "-f", "csv").output
+        found = run("--db", str(database), "search", "R001500070028", "-f", "csv").output
+        assert "CIA-RDP88B00443R001500070028-8" in found  # through a trigram table (0009)
+        connection = sqlite3.connect(database)
+        for (name,) in connection.execute(TRIGRAM_TABLES).fetchall():  # rebuilt after the rows
+            connection.execute(f"INSERT INTO {name} ({name}) VALUES ('integrity-check')")
+            assert connection.execute(f"SELECT count(*) FROM {name}_idx").fetchone()[0] > 0
+        connection.close()
     # the triggers work again after the load: a new event is indexed as it is added
     connection = sqlite3.connect(imported)
     with connection:

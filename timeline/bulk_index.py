@@ -11,7 +11,9 @@ load's one transaction: if the load fails, the database rolls the triggers back 
 else.
 
 - SQLite: the triggers are dropped and created again; each insert trigger's statement, without
-  its ``WHERE t.id = NEW.id``, indexes the table.
+  its ``WHERE t.id = NEW.id``, indexes the table. The record search's trigram tables (migration
+  0009: ``search_index_<table>``, their triggers ``records_<table>_*``) read their table's rows
+  themselves: each is rebuilt (FTS5's ``'rebuild'``).
 - PostgreSQL: the triggers are disabled (``ALTER TABLE … DISABLE TRIGGER``, which only the
   tables' owner may do: a load by another role keeps the triggers); the three statements of
   ``search_index_refresh()``, without their ``WHERE t.id = row_id``, index the tables.
@@ -46,8 +48,9 @@ def index_once(connection: Connection) -> Iterator[None]:
         return
     triggers = connection.execute(
         text(
-            "SELECT name, tbl_name, sql FROM sqlite_master "
-            "WHERE type = 'trigger' AND name LIKE 'search\\_%' ESCAPE '\\' ORDER BY name"
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND (name LIKE 'search\\_%' ESCAPE '\\' OR name LIKE 'records\\_%' ESCAPE '\\') "
+            "ORDER BY name"
         )
     ).all()
     statements = []
@@ -57,6 +60,9 @@ def index_once(connection: Connection) -> Iterator[None]:
             if body is None or not body.group(1).rstrip().endswith(_ONE_ROW):
                 raise RuntimeError(f"unexpected full-text trigger {name}")  # a new schema
             statements.append(body.group(1).rstrip().removesuffix(_ONE_ROW))
+        elif name == f"records_{table}_insert":  # a trigram table over the table's own rows
+            index = f"search_index_{table}"
+            statements.append(f'INSERT INTO "{index}" ("{index}") VALUES (\'rebuild\')')
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
     for statement in statements:

@@ -30,6 +30,7 @@ __all__ = [
     "Hit",
     "SearchQuery",
     "Term",
+    "is_search_index",
     "is_search_table",
     "parse_query",
     "search",
@@ -64,8 +65,14 @@ _TOKEN = re.compile(r'(-)?"([^"]*)(?:"|$)|(-)?([^\s"]+)')
 
 
 def is_search_table(name: str) -> bool:
-    """The search index and (on SQLite) the shadow tables FTS5 keeps for it."""
+    """The search index, the record search's trigram tables on SQLite (migration 0009), and
+    the shadow tables FTS5 keeps for them."""
     return name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")
+
+
+def is_search_index(name: str) -> bool:
+    """The record search's trigram indexes on PostgreSQL (migration 0009)."""
+    return name.startswith("search_trgm_")
 
 
 # --- the query ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, column, func, literal_column, or_, select, table, union
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,18 +77,38 @@ def _contains(word: str, *columns: Any, dialect: str = "") -> Any:
     return or_(*(func.lower(c).contains(word, autoescape=True) for c in columns))
 
 
+_TRIGRAM = 3  # the shortest word a trigram index finds; a shorter one is read by LIKE
+
+
+def _indexed(word: str, table_name: str, id_column: Any, *columns: Any, dialect: str) -> Any:
+    """``_contains`` of the fields of ``table_name`` that migration 0009 indexes by trigram.
+
+    On SQLite the rows come from the table's FTS5 trigram table, ``search_index_<table>``: a
+    phrase of one word finds it anywhere in a field, folding case as LIKE does and more (Unicode
+    case folding), so it passes every row LIKE would. On PostgreSQL ``_contains``'s own
+    ``lower(field) LIKE`` reads the GIN trigram index on ``lower(field)``.
+    """
+    if dialect != "sqlite" or len(word) < _TRIGRAM:
+        return _contains(word, *columns, dialect=dialect)
+    index = table(f"search_index_{table_name}", column("rowid"))
+    match = literal_column(index.name).op("MATCH")('"' + word.replace('"', '""') + '"')
+    return id_column.in_(select(index.c.rowid).where(match))
+
+
 def _actor_holds(dialect: str) -> Callable[[str], Any]:
     def holds(word: str) -> Any:
-        return or_(
-            _contains(word, Actor.name, Actor.key, Actor.description, dialect=dialect),
-            Actor.id.in_(
-                select(ActorAlias.actor_id).where(
-                    _contains(word, ActorAlias.alias, dialect=dialect)
-                )
-            ),
-            Actor.id.in_(
-                select(Office.actor_id).where(_contains(word, Office.title, dialect=dialect))
-            ),
+        fields = (Actor.name, Actor.key, Actor.description)
+        alias = _indexed(word, "actor_aliases", ActorAlias.id, ActorAlias.alias, dialect=dialect)
+        office = _indexed(word, "offices", Office.id, Office.title, dialect=dialect)
+        # One set of ids: PostgreSQL ORs the indexes of a table's fields (a bitmap), but reads
+        # every actor to test "id IN (subquery) OR …".
+        own = select(Actor.id).where(_indexed(word, "actors", Actor.id, *fields, dialect=dialect))
+        return Actor.id.in_(
+            union(
+                own,
+                select(ActorAlias.actor_id).where(alias),
+                select(Office.actor_id).where(office),
+            )
         )
 
     return holds
@@ -110,8 +130,13 @@ def _statute_holds(dialect: str) -> Callable[[str], Any]:
             Statute.statutes_at_large,
             Statute.us_code,
         )
-        acts = select(_ACT.id).where(_contains(word, _ACT.title, dialect=dialect))
-        clauses = [_contains(word, *fields, dialect=dialect), Statute.parent_id.in_(acts)]
+        acts = select(_ACT.id).where(
+            _indexed(word, "statutes", _ACT.id, _ACT.title, dialect=dialect)
+        )
+        clauses = [
+            _indexed(word, "statutes", Statute.id, *fields, dialect=dialect),
+            Statute.parent_id.in_(acts),
+        ]
         if word in "section":  # the section is matched as "Section 307"
             clauses.append(Statute.section.is_not(None))
         return or_(*clauses)
@@ -121,6 +146,7 @@ def _statute_holds(dialect: str) -> Callable[[str], Any]:
 
 _ACT = aliased(Statute)
 _FIRST_CHUNK = 100
+_STREAM_BATCH = 500  # rows taken at a time from the statement that reads the rest
 
 
 def _in_key_order(
@@ -128,29 +154,34 @@ def _in_key_order(
 ) -> Iterator[list[Any]]:
     """The rows of ``query`` that pass ``condition``, in the order of Python's ``sorted`` on key.
 
-    Read in chunks, each twice the one before, so that a search that has its hits after the
-    first rows stops there rather than reading every candidate of a million-row table. Keys are
-    compared as code points, as Python compares strings: SQLite's binary collation does so, and
-    on PostgreSQL the "C" collation (the database's own may sort otherwise).
+    The first rows come alone (the database keeps only them as it sorts), so that a search that
+    has its hits there stops without sorting every candidate of a million-row table; the rest
+    come from one more statement, read a batch at a time (a server-side cursor on PostgreSQL),
+    so that memory stays flat and no candidate is tested twice. Keys are compared as code
+    points, as Python compares strings: SQLite's binary collation does so, and on PostgreSQL
+    the "C" collation (the database's own may sort otherwise).
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         key = key.collate("C")
     # On SQLite, ordering by the bare key would walk its index, fetching each row apart: a word
     # found in no record then reads the whole table that slow way. Ordering by an expression
-    # scans the table once and keeps the first rows (the key's binary collation is kept).
+    # scans the table once and sorts the candidates (the key's binary collation is kept).
     order = key.concat("") if dialect == "sqlite" else key
     if condition is not None:
         query = query.where(condition)
-    size, last = _FIRST_CHUNK, None
-    while True:
-        chunk = query if last is None else query.where(key > last)
-        rows = list(session.execute(chunk.order_by(order).limit(size)).all())
-        if rows:
-            yield rows
-        if len(rows) < size:
-            return
-        last, size = rows[-1][-1], size * 2
+    first = list(session.execute(query.order_by(order).limit(_FIRST_CHUNK)).all())
+    if first:
+        yield first
+    if len(first) < _FIRST_CHUNK:
+        return
+    rest = query.where(key > first[-1][-1]).order_by(order)
+    result = session.execute(rest, execution_options={"yield_per": _STREAM_BATCH})
+    try:
+        for rows in result.partitions():
+            yield list(rows)
+    finally:
+        result.close()
 
 
 def _fields(
@@ -194,19 +225,22 @@ def _fields(
             Actor.key,
             _could_match(groups, _actor_holds(dialect)),
         ):
-            query = select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.offices))
-            for actor in _by_id(session, query, Actor.id, chunk):
-                values = [("name", actor.name), ("key", actor.key)]
-                values += [("alias", alias.alias) for alias in actor.aliases]
-                values += [("office", office.title) for office in actor.offices]
-                values.append(("description", actor.description))
-                yield "actor", actor.key, None, actor.name, _present(values)
+            for start in range(0, len(chunk), _LINKED_BATCH):
+                ids = [actor_id for actor_id, _key in chunk[start : start + _LINKED_BATCH]]
+                actors = select(Actor.id, Actor.name, Actor.description, Actor.key)
+                rows = {row[0]: row for row in session.execute(actors.where(Actor.id.in_(ids)))}
+                aliases = _by_actor(session, ActorAlias.alias, ActorAlias.alias, ids)
+                offices = _by_actor(session, Office.title, Office.term_start, ids)
+                for actor_id, name, description, key in (rows[i] for i in ids):
+                    values = [("name", name), ("key", key)]
+                    values += [("alias", alias) for alias in aliases.get(actor_id, ())]
+                    values += [("office", title) for title in offices.get(actor_id, ())]
+                    values.append(("description", description))
+                    yield "actor", key, None, name, _present(values)
     if kind in (None, "document"):
+        fields = (Document.key, Document.doc_number, Document.citation)
         condition = _could_match(
-            groups,
-            lambda w: _contains(
-                w, Document.key, Document.doc_number, Document.citation, dialect=dialect
-            ),
+            groups, lambda w: _indexed(w, "documents", Document.id, *fields, dialect=dialect)
         )
         for chunk in _in_key_order(
             session,
@@ -217,6 +251,21 @@ def _fields(
             for title, number, citation, key in chunk:
                 values = [("key", key), ("number", number), ("citation", citation)]
                 yield "document", key, key, title, _present(values)
+
+
+_LINKED_BATCH = 500  # actors whose aliases and offices are read in one query
+
+
+def _by_actor(session: Session, field: Any, order: Any, ids: list[int]) -> dict[int, list[str]]:
+    """``field`` of the aliases or offices of the actors ``ids``, each actor's in the order of
+    its relationship (``Actor.aliases``, ``Actor.offices``): plain values, not ORM objects, so
+    that reading every actor of a large table costs little and keeps nothing."""
+    table = field.class_
+    found: dict[int, list[str]] = {}
+    query = select(table.actor_id, field).where(table.actor_id.in_(ids)).order_by(order)
+    for actor_id, value in session.execute(query):
+        found.setdefault(actor_id, []).append(value)
+    return found
 
 
 def _by_id(session: Session, query: Any, id_column: Any, chunk: list[Any]) -> list[Any]:

@@ -22,8 +22,8 @@ from timeline.importing.values import SCALARS, Converter
 
 JSON_FORMAT = "timeline"
 # Revisions whose exports hold the same tables and columns as a later one, which imports them:
-# 0007 and 0008 added an index each, nothing else.
-SAME_TABLES: dict[str | None, frozenset[str]] = {"0008": frozenset({"0006", "0007"})}
+# 0007, 0008 and 0009 added indexes, nothing else.
+SAME_TABLES: dict[str | None, frozenset[str]] = {"0009": frozenset({"0006", "0007", "0008"})}
 READ_SIZE = 64 * 1024
 
 
