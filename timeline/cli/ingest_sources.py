@@ -14,7 +14,7 @@ from timeline.cli.app import App, Text, pass_app
 
 if TYPE_CHECKING:
     from timeline.loading.ingest_files import IngestResult
-    from timeline.loading.writer import LoadSummary
+    from timeline.loading.load import LoadSummary
 
 _PATHS = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR..."

@@ -20,8 +20,8 @@ from timeline.description_rule import plan_warnings
 from timeline.errors import QuoteNotFoundError, SeedError
 from timeline.loading.entries import Entry, load_toml
 from timeline.loading.event_entry import read_event
+from timeline.loading.load import LoadSummary, load_plan
 from timeline.loading.plan import ActorMatch, DocumentPlan, LoadPlan, Row
-from timeline.loading.writer import LoadSummary, load_plan
 from timeline.models import Actor, Document, ExternalSource, Statute
 from timeline.textmatch import find_quote
 

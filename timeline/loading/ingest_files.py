@@ -13,9 +13,9 @@ from pathlib import Path
 from timeline.db import Database
 from timeline.loading.collect import new_actor_keys, set_aside_stored
 from timeline.loading.crest import crest_plan
+from timeline.loading.load import LoadSummary, load_plan
 from timeline.loading.plaintext import plaintext_plan
 from timeline.loading.plan import LoadPlan
-from timeline.loading.writer import LoadSummary, load_plan
 from timeline.sources.files import iter_paths
 
 __all__ = ["IngestResult", "ingest_crest", "ingest_text", "source_paths"]

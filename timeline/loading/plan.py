@@ -1,7 +1,7 @@
 """The load plan: everything a command is about to write, checked, with no database in sight.
 
 Readers (the seed folder, annotation files, FRUS volumes) build a :class:`LoadPlan`;
-:func:`timeline.loading.writer.load_plan` writes it. Rows are plain dicts of column values keyed
+:func:`timeline.loading.load.load_plan` writes it. Rows are plain dicts of column values keyed
 by the records' stable keys; links name records by key, never by id.
 """
 

@@ -21,7 +21,7 @@ from timeline.models import Actor, ActorAlias, ActorIdentifier, GlossaryTerm
 from timeline.textmatch import fold
 
 if TYPE_CHECKING:
-    from timeline.loading.writer import _Writer
+    from timeline.loading.writer import PlanWriter
 
 
 @lru_cache(maxsize=8192)  # a volume names the same few hundred people thousands of times
@@ -73,7 +73,7 @@ class Reconciler:
                     return actor, f"name {name!r}"
         return None
 
-    def resolve(self, writer: _Writer, known: Mapping[str, Actor]) -> dict[str, Actor]:
+    def resolve(self, writer: PlanWriter, known: Mapping[str, Actor]) -> dict[str, Actor]:
         """The stored actor for every matchable plan actor, written anew where none matches."""
         resolved: dict[str, Actor] = {}
         for key in self.plan.matches:
@@ -109,7 +109,7 @@ class Reconciler:
             )
         return holders
 
-    def write_extras(self, writer: _Writer, actors: Mapping[str, Actor]) -> None:
+    def write_extras(self, writer: PlanWriter, actors: Mapping[str, Actor]) -> None:
         """Identifiers (added, never taken away: other loads add theirs) and glossary terms."""
         holders = self.identifier_holders()
         for key, wanted in self.plan.identifiers.items():

@@ -1,30 +1,27 @@
-"""Write a :class:`LoadPlan` in one transaction, matching rows by their stable keys.
+"""Write a :class:`LoadPlan`'s rows, matching them with the database's by their stable keys.
 
-A second run of the same plan changes nothing and the summary says so; a failed run changes
-nothing either. A plan document whose key the database holds with another text is kept as stored
-(and reported) unless ``replace`` is given: then every quote, alias, reading and note tied to the
-old text is moved onto the new one, or the whole load is refused.
+A plan document whose key the database holds with another text is kept as stored (and reported)
+unless ``replace`` is given: then every quote, alias, reading and note tied to the old text is
+moved onto the new one, or the whole load is refused. :mod:`timeline.loading.load` runs it in
+one transaction.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Mapping
 
-from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session, load_only, object_session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from timeline.db import Database
 from timeline.errors import LoadError
 from timeline.loading.plan import EventPlan, LoadPlan, Row
 from timeline.loading.reconcile import Reconciler
 from timeline.loading.replace import move_to_new_text
+from timeline.loading.rows import RowWriter, assign
 from timeline.models import (
     Actor,
     ActorAlias,
-    Base,
     Document,
     DocumentActor,
     DocumentNote,
@@ -40,255 +37,25 @@ from timeline.models import (
     date_columns,
 )
 
-M = TypeVar("M", bound=Base)
-_CHUNK = 5000  # keys or ids per IN (...): SQLite allows 32,766 parameters in a statement
-
-
-@dataclass(frozen=True)
-class LoadSummary:
-    """What the plan holds, and what writing it did, per table."""
-
-    counts: Mapping[str, int]
-    inserted: Mapping[str, int]
-    updated: Mapping[str, int]
-    deleted: Mapping[str, int]
-    unchanged: Mapping[str, int] = field(default_factory=dict)
-    skipped: Mapping[str, int] = field(default_factory=dict)
-    skipped_records: Sequence[tuple[str, str]] = ()  # (record, why)
-    merges: Sequence[str] = ()  # "rusk-dean → rusk (identifier frus1961-63v05#p_RD1)"
-    notices: Sequence[str] = ()  # what replace dropped, and why
-    warnings: Sequence[str] = ()  # what the reader would have the curator look at
-    dry_run: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return (
-            any(self.inserted.values()) or any(self.updated.values()) or any(self.deleted.values())
-        )
-
-    def table_rows(self) -> list[tuple[str, int, int, int, int, int]]:
-        """(table, added, changed, deleted, unchanged, skipped), for every table touched."""
-        names = sorted(
-            {*self.inserted, *self.updated, *self.deleted, *self.unchanged, *self.skipped}
-        )
-        return [
-            (
-                name,
-                self.inserted.get(name, 0),
-                self.updated.get(name, 0),
-                self.deleted.get(name, 0),
-                self.unchanged.get(name, 0),
-                self.skipped.get(name, 0),
-            )
-            for name in names
-        ]
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction so that it rolls back."""
-
-
-def load_plan(
-    database: Database, plan: LoadPlan, *, replace: bool = False, dry_run: bool = False
-) -> LoadSummary:
-    """Write ``plan`` in one transaction; nothing changes if anything fails (or on a dry run)."""
-    database.require_current()
-    inserted: Counter[str] = Counter()
-    updated: Counter[str] = Counter()
-    deleted: Counter[str] = Counter()
-    writer: _Writer | None = None
-    try:
-        with database.begin() as session:
-
-            def count(session_: Session, _context: object, _instances: object) -> None:
-                inserted.update(type(obj).__tablename__ for obj in session_.new)
-                deleted.update(type(obj).__tablename__ for obj in session_.deleted)
-                fresh = writer.fresh if writer is not None else set()
-                updated.update(
-                    type(obj).__tablename__
-                    for obj in session_.dirty
-                    # a row this run inserted and then completed (a statute's parent) is new
-                    if id(obj) not in fresh and session_.is_modified(obj, include_collections=False)
-                )
-
-            event.listen(session, "before_flush", count)
-            writer = _Writer(session, plan, replace)
-            writer.run()
-            session.flush()
-            inserted.update(writer.bulk_inserted)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    assert writer is not None
-    unchanged = {
-        table: max(0, n - inserted[table] - updated[table]) for table, n in writer.touched.items()
-    }
-    counts = {
-        "documents": len(plan.documents) - writer.skipped["documents"],
-        "events": len(plan.events) - writer.skipped["events"],
-        "actors": writer.actor_count,
-        "statutes": len(plan.statutes),
-        "sources": sum(len(e.sources) for e in plan.events.values() if e.key in writer.events),
-        "readings": sum(len(d.readings) for d in plan.documents.values()),
-        "external_sources": len(plan.sources),
-    }
-    return LoadSummary(
-        counts=counts,
-        inserted=dict(inserted),
-        updated=dict(updated),
-        deleted=dict(deleted),
-        unchanged={k: v for k, v in unchanged.items() if v},
-        skipped={
-            k: v for k, v in (writer.skipped + Counter(documents=len(plan.skipped))).items() if v
-        },
-        skipped_records=[*plan.skipped, *writer.skipped_records],
-        merges=writer.reconciler.merges if writer.reconciler else [],
-        notices=writer.notices,
-        warnings=list(plan.warnings),
-        dry_run=dry_run,
-    )
-
 
 def _identified_by(event: EventPlan, target: str, key: str, word: str) -> str:
     return "editor" if (target, key, word) in event.editor_links else "text"
 
 
-def _assign(obj: object, values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
+class PlanWriter(RowWriter):
+    """Writes a plan's rows inside the caller's transaction (:func:`timeline.loading.load.load_plan`
+    opens it, and builds the summary from what this counted)."""
 
-
-class _Values:
-    """Attribute access to a dict, so one identity function serves rows and wanted values."""
-
-    def __init__(self, values: Row) -> None:
-        self.__dict__.update(values)
-
-
-class _Writer:
     def __init__(self, session: Session, plan: LoadPlan, replace: bool) -> None:
-        self.session = session
+        super().__init__(session)
         self.plan = plan
         self.replace = replace
-        self.touched: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.skipped_records: list[tuple[str, str]] = []
-        self.fresh: set[int] = set()  # id() of the objects this run inserted in bulk
         self.notices: list[str] = []
         self.events: set[str] = set()
         self.reconciler: Reconciler | None = None
         self.actor_count = 0
-        self.queued: dict[type[Base], list[Row]] = {}  # new child rows, see sync()
-        self.bulk_inserted: Counter[str] = Counter()
-
-    # --- generic upserts -------------------------------------------------------------------
-
-    def upsert(self, model: type[M], rows: Mapping[str, Row]) -> dict[str, M]:
-        existing = {
-            obj.key: obj  # type: ignore[attr-defined]
-            for obj in self.session.scalars(
-                select(model).where(model.key.in_(list(rows)))  # type: ignore[attr-defined]
-            )
-        }
-        for key, values in rows.items():
-            obj = existing.get(key)
-            if obj is not None:
-                _assign(obj, values)
-        new = [{**values, "key": key} for key, values in rows.items() if key not in existing]
-        if new:
-            # One INSERT for all, then one SELECT for their ids: an ORM object per row would be
-            # inserted one row at a time on SQLite, and each attribute set through the ORM.
-            self.insert_rows(model, new)
-            keys = [row["key"] for row in new]
-            for start in range(0, len(keys), _CHUNK):
-                # Only the id and key: the rest is what was just written (a volume's texts
-                # read back would double them in memory); anything else loads if asked for.
-                query = (
-                    select(model)
-                    .where(model.key.in_(keys[start : start + _CHUNK]))  # type: ignore[attr-defined]
-                    .options(load_only(model.id, model.key))  # type: ignore[attr-defined]
-                )
-                for obj in self.session.scalars(query):
-                    existing[obj.key] = obj  # type: ignore[attr-defined]
-                    self.fresh.add(id(obj))
-        self.touched[model.__tablename__] += len(rows)
-        # In the plan's order, not the order a backend returned them in: children are written
-        # in this order, so their ids are the same on every backend.
-        return {key: existing[key] for key in rows}
-
-    def insert_rows(self, model: type[Base], rows: Sequence[Row]) -> None:
-        """INSERT ``rows`` (column values) with executemany, rows of one shape at a time."""
-        shapes: dict[tuple[str, ...], list[Row]] = {}
-        for row in rows:
-            shapes.setdefault(tuple(row), []).append(row)
-        for same in shapes.values():
-            self.session.execute(insert(model.__table__), same)
-        self.bulk_inserted[model.__tablename__] += len(rows)
-
-    def sync(
-        self,
-        collection: list[Any],
-        factory: Callable[..., Any],
-        wanted: Sequence[Row],
-        identity: Callable[[Any], Hashable],
-        scope: Callable[[Any], bool] = lambda _row: True,
-        parent: tuple[str, int] | None = None,
-    ) -> None:
-        """Make the rows of a child collection within ``scope`` exactly ``wanted``.
-
-        With ``parent`` (its foreign key column and id) and nothing stored, every wanted row is
-        new: it is queued for one multi-row INSERT per table (:meth:`insert_queued`) instead of
-        becoming an ORM object, which SQLite's driver would insert one row at a time.
-        """
-        if parent is not None and not collection:
-            column, parent_id = parent
-            self.queued.setdefault(factory, []).extend(
-                {**values, column: parent_id} for values in wanted
-            )
-            self.touched[factory.__tablename__] += len(wanted)  # type: ignore[attr-defined]
-            return
-        current = {identity(row): row for row in collection if scope(row)}
-        keep = set()
-        for values in wanted:
-            ident = identity(_Values(values))
-            keep.add(ident)
-            row = current.get(ident)
-            if row is None:
-                collection.append(factory(**values))
-            else:
-                _assign(row, values)
-        self.touched[factory.__tablename__] += len(wanted)  # type: ignore[attr-defined]
-        for ident, row in current.items():
-            if ident not in keep:
-                collection.remove(row)
-                session = object_session(row)
-                if session is not None:  # counted as deleted now, not found an orphan at flush
-                    session.delete(row)
-
-    def insert_queued(self) -> None:
-        """Write the rows :meth:`sync` queued, one executemany per table (parents first)."""
-        for model, rows in self.queued.items():
-            self.insert_rows(model, rows)
-        self.queued.clear()
-
-    def preload(self, model: type[M], objs: Sequence[M], *collections: Any) -> None:
-        """Load the ``collections`` of ``objs`` in one query each, not one per object: a lazy
-        load per object would also flush the session before each, which dominated a volume's
-        load (thousands of queries and flushes)."""
-        self.session.flush()  # new objects get their ids
-        ids = [obj.id for obj in objs]  # type: ignore[attr-defined]
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            self.session.scalars(
-                select(model)
-                .where(model.id.in_(chunk))  # type: ignore[attr-defined]
-                .options(
-                    load_only(model.id),  # type: ignore[attr-defined]
-                    *(selectinload(c) for c in collections),
-                )
-            ).all()
 
     # --- the load --------------------------------------------------------------------------
 
@@ -311,7 +78,7 @@ class _Writer:
             self.upsert(Actor, {k: self.stored(r) for k, r in curated.items()})
         )
         for key, row in plan.statutes.items():
-            _assign(statutes[key], {"parent": statutes[row["parent"]] if row["parent"] else None})
+            assign(statutes[key], {"parent": statutes[row["parent"]] if row["parent"] else None})
         session.flush()
         self.reconciler = Reconciler(session, plan)
         actors.update(self.reconciler.resolve(self, actors))
