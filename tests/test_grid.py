@@ -63,8 +63,18 @@ def _table(rng: random.Random) -> tuple[list[str], list[int | None] | None, list
     return headers, limits, rows
 
 
+def _plain(rows: list[list[str]]) -> bool:
+    """What a caller vouches for with ``plain``: no cell holds what only tabulate lays out."""
+    return not any("\x1b" in cell or cell.strip() == "\001" for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("vouched", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_streamed_grid_is_tabulate(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_streamed_grid_is_tabulate(
+    seed: int, vouched: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against tabulate on random tables; ``vouched``: with the caller's word that the text is
+    plain, so that the drawing goes on from the rows kept (two rows at a time here)."""
     monkeypatch.setattr(tables, "CHUNK", 2)
     rng = random.Random(seed)
     compared = 0
@@ -81,7 +91,10 @@ def test_streamed_grid_is_tabulate(seed: int, monkeypatch: pytest.MonkeyPatch) -
         except (ValueError, IndexError):  # tabulate's own failures on some number-like cells
             continue
         out = io.StringIO()
-        stream_table(lambda rows=rows: iter(rows), headers, limits, out, tablefmt="simple_grid")
+        plain = (lambda rows=rows: _plain(rows)) if vouched else None
+        stream_table(
+            lambda rows=rows: iter(rows), headers, limits, out, tablefmt="simple_grid", plain=plain
+        )
         assert out.getvalue() == expected + "\n", (headers, limits, rows)
         compared += 1
     assert compared > 200
@@ -142,3 +155,46 @@ def test_plain_check_skips_the_measuring_pass_only_when_told() -> None:
         lambda: iter(rows), ["A", "B"], [8, 8], told, tablefmt="simple_grid", plain=lambda: False
     )
     assert told.getvalue() == expected + "\n"
+
+
+def test_rows_are_read_once_when_the_first_ones_settle_the_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A layout the first rows settle, with the caller's word that the text is plain, is drawn
+    from those rows and the rest of the same reading; otherwise the rows are read again."""
+    monkeypatch.setattr(tables, "CHUNK", 3)
+    rows = [["x" * 20, "y" * 20]] * 4 + [[f"row {n}", "z"] for n in range(9)]  # settled at once
+    expected = tabulate(
+        rows, headers=["A", "B"], tablefmt="simple_grid", maxcolwidths=[8, 8], disable_numparse=True
+    )
+    for plain, reads in ((lambda: True, 1), (lambda: False, 2), (None, 2)):
+        calls: list[int] = []
+        out = io.StringIO()
+        stream_table(
+            lambda calls=calls: calls.append(1) or iter(rows),  # type: ignore[func-returns-value]
+            ["A", "B"],
+            [8, 8],
+            out,
+            tablefmt="simple_grid",
+            plain=plain,
+        )
+        assert out.getvalue() == expected + "\n"
+        assert len(calls) == reads
+    short = rows[-2:]  # fewer rows than a chunk, read whole in the first pass: kept, not reread
+    calls.clear()
+    out = io.StringIO()
+    stream_table(
+        lambda: calls.append(1) or iter(short), ["A", "B"], [8, 8], out, tablefmt="simple_grid"
+    )
+    assert len(calls) == 1
+    assert (
+        out.getvalue()
+        == tabulate(
+            short,
+            headers=["A", "B"],
+            tablefmt="simple_grid",
+            maxcolwidths=[8, 8],
+            disable_numparse=True,
+        )
+        + "\n"
+    )

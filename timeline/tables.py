@@ -1,10 +1,13 @@
 """A tabulate grid printed a row at a time, the same bytes as one tabulate call over every row.
 
 tabulate sizes each column to its widest cell, so it wants the whole table at once: at a
-million events that is gigabytes. Here the rows are read twice instead. For ``simple_grid``
-(every table the CLI prints) :mod:`timeline.grid` lays the cells out as tabulate does: a first
-pass measures the columns, and reads the rest only for what would change the layout once every
-column is at its maximum; the second draws each row as it comes. Other formats, and text that
+million events that is gigabytes. Here the rows are read twice instead, at most. For
+``simple_grid`` (every table the CLI prints) :mod:`timeline.grid` lays the cells out as tabulate
+does: a first pass measures the columns, and reads the rest only for what would change the
+layout once every column is at its maximum; the second draws each row as it comes. When the first
+rows settle the layout (and the caller can tell, without reading them, that no later row holds
+what would change it), the drawing goes on from the same reading: the first rows are kept, and
+the rows are read once. Other formats, and text that
 only tabulate lays out exactly (ANSI codes, say), go through tabulate a chunk at a time: each
 chunk is rendered with one extra row of the measured widths, which holds every chunk to the
 same layout, and that row is dropped from the output.
@@ -13,6 +16,7 @@ same layout, and that row is dropped from the output.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -112,20 +116,33 @@ def _stream_grid(
     lays it out exactly."""
     layout = Layout(headers, limits)
     iterator = iter(rows())
+    first: list[Sequence[str]] = []  # the rows measured, kept to draw: at most CHUNK
     known = False  # every column's width, before every row is read
     for count, row in enumerate(iterator, start=1):
         layout.add(row)
+        if count <= CHUNK:
+            first.append(row)
         if layout.settled() or (count == CHUNK and plain and _measured(layout, lines)):
             known = True
             break
-    if not known or plain is None or not plain():
+    # Known from the first CHUNK rows (and plain() says no later row changes that), the table
+    # is drawn from the rows kept and the rest of the same reading: the rows are read once.
+    again = not known or plain is None or not plain()
+    if again:
         for row in iterator:  # the widths are known: only what would make the layout inexact
             layout.note(row)
     if not layout.exact():
         return False
     grid = Grid(layout, out)
     grid.header()
-    for row in rows():
+    kept = len(first) == layout.rows  # every row the first pass measured is kept
+    if kept and not known:  # the first pass read them all
+        drawn: Iterable[Sequence[str]] = first
+    elif kept and not again:  # the rest of the same reading follows them
+        drawn = itertools.chain(first, iterator)
+    else:
+        drawn = rows()
+    for row in drawn:
         grid.row(row)
     grid.close()
     return True
