@@ -157,3 +157,33 @@ def test_postgresql_import_indexes_once_as_the_triggers_do(
         (table, "D") for table in ("document_readings", "documents", "event_sources", "events")
     }
     assert after == seeded[1]
+
+
+def test_a_postgresql_import_brings_its_statistics(
+    postgres_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The planner knows the tables' sizes as soon as the import commits, not only once
+    autovacuum has sampled them: a new table is never analyzed (reltuples -1) before that."""
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "seed")
+    export = tmp_path / "seed.json"
+    run("--db", postgres_url, "export", "json", "-o", str(export))
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "import", str(export))
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as connection:
+        counted = {
+            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar()
+            for name in ("events", "documents", "event_sources", "actor_aliases", "search_index")
+        }
+        known = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT relname, reltuples FROM pg_class "
+                    "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert all(rows > 0 for rows in counted.values())
+    assert {name: known[name] for name in counted} == counted
