@@ -14,7 +14,7 @@ from sqlalchemy import event
 import timeline.search_records as records
 from timeline.db import Database
 from timeline.models import Actor, Document
-from timeline.search import search
+from timeline.search import parse_query, search
 from timeline.search_records import _fields, search_records
 
 # The main full-text index, not the record search's search_index_<table>.
@@ -168,19 +168,33 @@ WORDS = [
     "volume",
     "document 37",
     "us",
+    "US OR UN",
     "v",
+    "19",
+    "k",
+    "d37",
+    "rdp88b00443r001500070028 8",
+    "of 1930",
     "zzyzx",
 ]
+
+
+def _everywhere(
+    word: str, _anchored: bool, _table: str, _id: object, *columns: object, dialect: str
+) -> object:
+    return records._contains(word, *columns, dialect=dialect)
 
 
 @pytest.mark.parametrize("words", WORDS)
 def test_the_indexes_find_what_reading_every_row_finds(
     seeded: str, words: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    groups = tuple((tuple(w.lower() for w in re.findall(r"[^\W_]+", word)),) for word in [words])
+    parsed = parse_query(words)
+    groups = tuple(tuple(term.words for term in group) for group in parsed.groups)
     with Database.open(seeded).session() as session:
         indexed = search_records(session, groups, ())
-        monkeypatch.setattr(records, "_TRIGRAM", 10**6)  # every word read by LIKE
+        # every word of every record read by LIKE, anywhere in a field, as before the indexes
+        monkeypatch.setattr(records, "_indexed", _everywhere)
         scanned = search_records(session, groups, ())
     assert indexed == scanned
 
@@ -234,3 +248,46 @@ def test_records_past_the_first_rows_come_in_key_order_once_each(seeded: str) ->
         first = [hit.key for hit in search_records(session, ((("plover",),),), (), limit=150)]
     assert every == sorted(every) == [f"plover-{n:04d}" for n in range(count)]
     assert first == every[:150]
+
+
+def test_a_short_word_is_found_where_it_starts_a_word_whatever_stands_before(
+    seeded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word too short for the trigram indexes is narrowed in SQL to the rows where it may
+    start a word; the narrowing keeps every record Python's pattern finds, whatever character
+    stands before the word (a letter of another script, a digit, an underscore, a dash)."""
+    names = [
+        "Usher",
+        "Ausland",
+        "x_us",
+        "éus",
+        "9us",
+        "(us)",
+        "US-Ex",
+        "Plus",
+        "ſus",
+        "Ǆus",
+        "a.us.b",
+        "u s",
+    ]
+    execute(
+        seeded,
+        "INSERT INTO actors (id, key, name, sort_name, kind) VALUES "
+        + ", ".join(
+            f"({200_000 + n}, 'planted-{n}', '{name}', '{name}', 'group')"
+            for n, name in enumerate(names)
+        ),
+    )
+    found = {}
+    for query in ("us", "u", "9"):
+        groups = (((query,),),)
+        with Database.open(seeded).session() as session:
+            narrowed = {hit.key for hit in search_records(session, groups, (), kind="actor")}
+            monkeypatch.setattr(records, "_indexed", _everywhere)
+            scanned = {hit.key for hit in search_records(session, groups, (), kind="actor")}
+            monkeypatch.undo()
+        assert narrowed == scanned, query
+        found[query] = narrowed
+    planted = {key for key in found["us"] if key.startswith("planted-")}
+    # Usher, x_us, (us), US-Ex, a.us.b; not Ausland, éus, 9us, Plus, ſus, Ǆus, "u s"
+    assert planted == {"planted-0", "planted-2", "planted-5", "planted-6", "planted-10"}
