@@ -1,9 +1,11 @@
 """Search over the tables the full-text index does not hold: actors, statutes, and the
 documents' identifiers (key, number, citation).
 
-Statutes hold tens of rows, so they are read whole; actors and documents (hundreds of thousands
-after ingest) are first narrowed in SQL to those holding every word. Each is matched here, in
-Python, with the query ``timeline.search`` parsed: the same on every backend by construction.
+Each kind is first narrowed in SQL to the records holding every word (actors and documents are
+hundreds of thousands after ingest): through the trigram indexes of migration 0009 for a word of
+three characters or more, else by reading every row for where the word starts a word. Each
+candidate is matched here, in Python, with the query ``timeline.search`` parsed: the same on
+every backend by construction.
 A word matches the start of a word in a field ("labor" finds "laborers", "1307" finds
 "19 U.S.C. 1307"); a word that mixes letters and digits is an identifier and matches anywhere
 in one ("R001500070028-8" finds "CIA-RDP88B00443R001500070028-8", which the full-text index
