@@ -199,7 +199,8 @@ def _statute_holds(dialect: str) -> Holds:
 
 _ACT = aliased(Statute)
 _FIRST_CHUNK = 100
-_STREAM_BATCH = 500  # rows taken at a time from the statement that reads the rest
+_STREAM_BATCH = 500  # rows at a time from the statement that reads the rest; a batch of
+# actors is one IN list for their aliases and offices
 
 
 def _in_key_order(
@@ -272,24 +273,21 @@ def _fields(
                 ]
                 yield "statute", statute.key, None, statute.citation, _present(values)
     if kind in (None, "actor"):
-        for chunk in _in_key_order(
+        for chunk in _in_key_order(  # at most _STREAM_BATCH actors: one query for their links
             session,
-            select(Actor.id, Actor.key),
+            select(Actor.id, Actor.name, Actor.description, Actor.key),
             Actor.key,
             _could_match(groups, _actor_holds(dialect)),
         ):
-            for start in range(0, len(chunk), _LINKED_BATCH):
-                ids = [actor_id for actor_id, _key in chunk[start : start + _LINKED_BATCH]]
-                actors = select(Actor.id, Actor.name, Actor.description, Actor.key)
-                rows = {row[0]: row for row in session.execute(actors.where(Actor.id.in_(ids)))}
-                aliases = _by_actor(session, ActorAlias.alias, ActorAlias.alias, ids)
-                offices = _by_actor(session, Office.title, Office.term_start, ids)
-                for actor_id, name, description, key in (rows[i] for i in ids):
-                    values = [("name", name), ("key", key)]
-                    values += [("alias", alias) for alias in aliases.get(actor_id, ())]
-                    values += [("office", title) for title in offices.get(actor_id, ())]
-                    values.append(("description", description))
-                    yield "actor", key, None, name, _present(values)
+            ids = [actor_id for actor_id, *_ in chunk]
+            aliases = _by_actor(session, ActorAlias.alias, ActorAlias.alias, ids)
+            offices = _by_actor(session, Office.title, Office.term_start, ids)
+            for actor_id, name, description, key in chunk:
+                values = [("name", name), ("key", key)]
+                values += [("alias", alias) for alias in aliases.get(actor_id, ())]
+                values += [("office", title) for title in offices.get(actor_id, ())]
+                values.append(("description", description))
+                yield "actor", key, None, name, _present(values)
     if kind in (None, "document"):
         fields = (Document.key, Document.doc_number, Document.citation)
         condition = _could_match(
@@ -307,9 +305,6 @@ def _fields(
             for title, number, citation, key in chunk:
                 values = [("key", key), ("number", number), ("citation", citation)]
                 yield "document", key, key, title, _present(values)
-
-
-_LINKED_BATCH = 500  # actors whose aliases and offices are read in one query
 
 
 def _by_actor(session: Session, field: Any, order: Any, ids: list[int]) -> dict[int, list[str]]:
