@@ -31,6 +31,16 @@ if TYPE_CHECKING:  # for the annotations; relationship() finds each class by nam
     from timeline.models.documents import Document, ExternalSource
 
 
+def _identified_by() -> Mapped[str]:
+    """Who tied an event to an actor or a statute (event_actors, event_statutes)."""
+    return mapped_column(
+        String(16),
+        default="text",
+        server_default="text",  # a link written in plain SQL is the text's unless it says so
+        comment="text: the text names it; editor: the editor's identification",
+    )
+
+
 class Statute(Base):
     """An act or one of its sections; a section links to its act through ``parent_id``."""
 
@@ -128,12 +138,7 @@ class EventActor(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    identified_by: Mapped[str] = mapped_column(
-        String(16),
-        default="text",
-        server_default="text",  # a link written in plain SQL is the text's unless it says so
-        comment="text: the text names it; editor: the editor's identification",
-    )
+    identified_by: Mapped[str] = _identified_by()
 
     event: Mapped[Event] = relationship(back_populates="actor_links")
     actor: Mapped[Actor] = relationship(back_populates="event_links")
@@ -154,12 +159,7 @@ class EventStatute(Base):
     statute_id: Mapped[int] = mapped_column(ForeignKey("statutes.id"), primary_key=True, index=True)
     relation: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    identified_by: Mapped[str] = mapped_column(
-        String(16),
-        default="text",
-        server_default="text",  # a link written in plain SQL is the text's unless it says so
-        comment="text: the text names it; editor: the editor's identification",
-    )
+    identified_by: Mapped[str] = _identified_by()
 
     event: Mapped[Event] = relationship(back_populates="statute_links")
     statute: Mapped[Statute] = relationship(back_populates="event_links")
