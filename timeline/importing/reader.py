@@ -39,6 +39,7 @@ class CountingReader:
         self.offset = 0
         self.carry = b""  # the end of the last read, where an escape may continue
         self.paired: set[int] = set()  # offsets of low surrogates that follow a high one
+        self.odd_run = 0  # 1 where the bytes before the carry end in an odd run of backslashes
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
@@ -53,24 +54,35 @@ class CountingReader:
         buffer = self.carry + data
         limit = len(buffer) if final else max(0, len(buffer) - _PAIR)
         for found in _SURROGATE_ESCAPE.finditer(buffer):
-            start = found.start(2) - 2  # the backslash of the escape
+            start = found.start()  # the backslash of the escape
             if start >= limit:
                 break
-            if len(found.group(1)) % 2 == 0 or base + start in self.paired:
+            before = start  # the backslashes before it, back to the file's last read if need be
+            while before and buffer[before - 1] == _BACKSLASH:
+                before -= 1
+            escaped = start - before + (self.odd_run if before == 0 else 0)
+            if escaped % 2 == 1 or base + start in self.paired:
                 continue  # an escaped backslash and the letter u; or a pair's second half
-            if found.group(2)[1] in b"89abAB" and _LOW_ESCAPE.match(buffer, found.end()):
+            if found.group(1)[1] in b"89abAB" and _LOW_ESCAPE.match(buffer, found.end()):
                 self.paired.add(base + found.end())
                 continue
             raise ImportFileError(
                 f"'{self.name}': the lone surrogate {found.group(0)[-6:].decode()} at byte "
                 f"{base + start} is not a character (a JSON surrogate escape needs its pair)"
             )
+        # The carry may cut a run of backslashes (an escaped one, then the text "ud800"): what
+        # the next read cannot see of it is kept as its parity.
+        run = limit - len(buffer[:limit].rstrip(b"\\"))
+        self.odd_run = (run + (self.odd_run if run == limit else 0)) % 2
         self.carry = buffer[limit:]
         self.paired = {offset for offset in self.paired if offset >= base + limit}
 
 
 _PAIR = 12  # bytes of an escaped surrogate pair
-_SURROGATE_ESCAPE = re.compile(rb"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+# A literal start, which the regular expression engine finds by a fast search: a pattern
+# starting with the run of backslashes was tried at every byte of the file.
+_SURROGATE_ESCAPE = re.compile(rb"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_BACKSLASH = ord("\\")
 _LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
