@@ -9,8 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import sqlalchemy as sa
 from click.testing import Result
+from conftest import reset_postgres
 
+from timeline.export.tables import tables
+from timeline.planner_statistics import analyze_changed
 from timeline.sources import read_volume
 
 
@@ -48,3 +52,48 @@ def test_the_generated_volume_ingests_and_checks(
     assert "no problems" in run("--db", db_url, "check").stdout
     again = run("--db", db_url, "ingest", "frus", str(volume))
     assert "nothing changed" in again.stdout
+
+
+def test_a_postgresql_ingest_brings_the_statistics_of_what_it_changed(
+    repo_root: Path, tmp_path: Path, postgres_url: str, run: Callable[..., Result]
+) -> None:
+    """As an import does (tests/test_import_copy.py): a load that changes a table by as much as
+    autovacuum waits for analyzes it before it commits, so the next report is planned for the
+    rows there are; a table changed by less is left to autovacuum."""
+    reset_postgres(postgres_url)
+    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 120)
+    run("--db", postgres_url, "ingest", "frus", str(volume))
+    counted, planned = _sizes(postgres_url)
+    analyzed = {name for name, rows in counted.items() if rows >= 50}  # autovacuum's threshold
+    assert {"documents", "events", "actor_aliases", "page_breaks", "search_index"} <= analyzed
+    assert {name: planned[name] for name in analyzed} == {name: counted[name] for name in analyzed}
+    assert all(planned[name] == -1 for name in counted.keys() - analyzed)  # never sampled
+
+    # a load of a few documents more is not made to sample the tables; a tenth more is
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        assert analyze_changed(connection, {"documents": 3, "events": 2, "event_sources": 2}) == []
+        grown = {"documents": counted["search_index"], "offices": 49}  # past both thresholds
+        assert analyze_changed(connection, grown) == ["documents", "search_index"]
+    engine.dispose()
+
+
+def _sizes(url: str) -> tuple[dict[str, int], dict[str, float]]:
+    """Each table's rows, and the planner's count of them."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        names = [info.name for info in tables()] + ["search_index"]
+        counted = {
+            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in names
+        }
+        planned = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT relname, reltuples FROM pg_class "
+                    "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
+                )
+            ).all()
+        )
+    engine.dispose()
+    return counted, {name: planned[name] for name in names}

@@ -30,6 +30,7 @@ from timeline.importing.loader import (
 )
 from timeline.importing.merge import MergeSink
 from timeline.importing.reader import CountingReader, Reader, Sink
+from timeline.planner_statistics import analyze_all
 
 # --- the two ways in -----------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ def import_file(
             # A new database gets its full-text index built once, after the rows (SQLite).
             with index_once(connection) if fresh else contextlib.nullcontext():
                 Reader(CountingReader(raw, tick, name), name).read(sink)
-            _gather_statistics(connection)
+            analyze_all(connection)  # the planner knows the new rows as they commit
             _verify_tables(connection, name)
             reset_sequences(connection)
     except BaseException:
@@ -177,20 +178,6 @@ def import_file(
             _remove_sqlite(database.sqlite_path)
         raise
     return summary
-
-
-def _gather_statistics(connection: Connection) -> None:
-    """PostgreSQL plans each query by its statistics of the tables, which a load leaves out of
-    date (or absent, in a new database) until autovacuum samples the tables, a minute or more
-    after the commit. A report run before that was planned for empty tables: a Markdown report
-    of 50,000 events ran for minutes instead of 17 s. ANALYZE, in the load's transaction, so the
-    statistics come with the rows (and the table checks below are planned with them too). A role
-    that does not own a table gets a warning from the server and the table is skipped. SQLite's
-    plans are written not to need statistics (tests/test_report_stream.py reads them)."""
-    if connection.dialect.name != "postgresql":
-        return
-    names = ", ".join(f'"{info.name}"' for info in tables())
-    connection.exec_driver_sql(f"ANALYZE {names}, search_index")
 
 
 def _verify_tables(connection: Connection, name: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from timeline.db import Database
 from timeline.loading.plan import LoadPlan
 from timeline.loading.writer import PlanWriter
+from timeline.planner_statistics import analyze_changed
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def load_plan(
             inserted.update(writer.bulk_inserted)
             if dry_run:
                 raise _DryRun
+            analyze_changed(session.connection(), inserted + updated + deleted)
     except _DryRun:
         pass
     assert writer is not None
