@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import json
+import random
+from collections import OrderedDict
 from typing import Any
 
 import pytest
 
 from timeline.json_text import indented, write_array
+
+
+class Text(str):
+    pass
+
+
+class Level(enum.IntEnum):
+    ONE = 1
+
 
 VALUES: list[Any] = [
     None,
@@ -37,6 +49,13 @@ VALUES: list[Any] = [
     {1: "integer key", "b": 2},  # json.dumps turns the key into a string
     {"float": [0.1, 1e100, -0.0]},
     ("a", "tuple"),
+    # keys whose JSON holds what a compiled template must not read as its own
+    {'{k0} "quoted" \\ {{': 1, "x": [{"}": "{", "a0": None}]},
+    {"same": {"same": {"same": "keys, deeper"}}, "and": [{"same": 1}, {"same": True}]},
+    {"values": 1, "only the Python path writes": 2.5, "then": OrderedDict(a=[1])},
+    {"a str subclass": Text("x"), "an int subclass": Level.ONE},
+    {Text("a key subclass"): 1},
+    {f"key {n}": n for n in range(100)},  # more keys than a compiled shape takes
 ]
 
 
@@ -60,3 +79,16 @@ def test_write_array_is_the_items_dumped_one_by_one(count: int) -> None:
     write_array(iter(items), out)
     assert out.getvalue() == expected.getvalue()
     assert json.loads(out.getvalue().replace("NaN", "null")) is not None
+
+
+def test_dicts_of_more_shapes_than_are_kept_are_written_all_the_same() -> None:
+    chance = random.Random(1961)
+    words = ["key", "name", "role", "’", '"', "{", "}", "\\", "a0"]
+    for _ in range(600):
+        value = {
+            chance.choice(words) + str(n): chance.choice([None, True, 7, "text", [], {"x": 1}])
+            for n in range(chance.randint(1, 6))
+        }
+        for level in (0, 3):
+            expected = json.dumps(value, ensure_ascii=False, indent=2)
+            assert indented(value, level) == expected.replace("\n", "\n" + "  " * level)

@@ -10,7 +10,7 @@ is handed to ``json.dumps`` itself. tests/test_json_text.py compares the two.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring  # the C encoder where CPython has it
 from typing import Any, TextIO
 
@@ -26,6 +26,40 @@ def _key(key: str) -> str:
     if len(_KEYS) < _KEYS_KEPT:
         _KEYS[key] = text
     return text  # type: ignore[no-any-return]
+
+
+# A dict's text, for a dict of given keys at a given depth, by a function compiled for them: its
+# keys' JSON and the punctuation between are constants of the function, and each value is
+# written inline (the common scalars) or by indented(). Records repeat a handful of shapes; so
+# that arbitrary dicts cannot make this grow, past _SHAPES_KEPT shapes the loop below writes.
+_SHAPES: dict[tuple[Any, ...], Callable[..., str] | None] = {}
+_SHAPES_KEPT = 256
+_SHAPE_KEYS = 64  # a larger dict is not a record's: no function is compiled for it
+_UNKNOWN: Any = object()
+
+
+def _shape(keys: tuple[Any, ...], level: int) -> Callable[..., str] | None:
+    if len(_SHAPES) >= _SHAPES_KEPT or len(keys) > _SHAPE_KEYS:
+        return None
+    if not all(key.__class__ is str for key in keys):  # json.dumps converts (or refuses) them
+        return None
+    inner = "\n" + _INDENT * (level + 1)
+    scope: dict[str, Any] = {"E": encode_basestring, "R": int.__repr__, "I": indented}
+    parts = []
+    for index, key in enumerate(keys):
+        scope[f"k{index}"] = ("{" if index == 0 else ",") + inner + encode_basestring(key) + ": "
+        value = f"a{index}"
+        parts.append(
+            f'{{k{index}}}{{E({value}) if {value}.__class__ is str else "null" if {value} is None '
+            f'else "true" if {value} is True else "false" if {value} is False else R({value}) '
+            f"if {value}.__class__ is int else I({value}, {level + 1})}}"
+        )
+    scope["end"] = "\n" + _INDENT * level + "}"
+    arguments = ", ".join(f"a{index}" for index in range(len(keys)))
+    code = compile(f"lambda {arguments}: f'{''.join(parts)}{{end}}'", "<json shape>", "eval")
+    writer: Callable[..., str] = eval(code, scope)
+    _SHAPES[keys, level] = writer
+    return writer
 
 
 def indented(value: Any, level: int = 0) -> str:
@@ -45,6 +79,11 @@ def indented(value: Any, level: int = 0) -> str:
     if kind is dict:
         if not value:
             return "{}"
+        writer = _SHAPES.get((keys := tuple(value), level), _UNKNOWN)
+        if writer is _UNKNOWN:
+            writer = _shape(keys, level)
+        if writer is not None:
+            return writer(*value.values())  # type: ignore[no-any-return]
         inner = "\n" + _INDENT * (level + 1)
         try:  # a key that is not a string stops the C encoder: json.dumps converts it
             items = [
