@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from timeline.identities import Identity, short_source
@@ -149,9 +149,9 @@ def said() -> Any:
         select(ActorAlias.alias)
         .join(EventSource, EventSource.document_id == ActorAlias.document_id)
         .where(
-            # "+ 0": read from the event's sources, then each one's aliases by document (0008);
-            # SQLite would otherwise start from every alias of the actor, for every event.
-            ActorAlias.actor_id + literal_column("0") == EventActor.actor_id,
+            # read from the event's sources, then the actor's aliases in each one's document
+            # (ix_actor_aliases_document_id_actor_id, 0010), never from all the actor's aliases
+            ActorAlias.actor_id == EventActor.actor_id,
             EventSource.event_id == EventActor.event_id,
             ActorAlias.char_start.is_not(None),
         )

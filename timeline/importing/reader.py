@@ -22,8 +22,10 @@ from timeline.importing.values import SCALARS, Converter
 
 JSON_FORMAT = "timeline"
 # Revisions whose exports hold the same tables and columns as a later one, which imports them:
-# 0007, 0008 and 0009 added indexes, nothing else.
-SAME_TABLES: dict[str | None, frozenset[str]] = {"0009": frozenset({"0006", "0007", "0008"})}
+# 0007 to 0010 added indexes, nothing else.
+SAME_TABLES: dict[str | None, frozenset[str]] = {
+    "0010": frozenset({"0006", "0007", "0008", "0009"})
+}
 READ_SIZE = 64 * 1024
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -91,6 +92,8 @@ class ActorAlias(Base):
     __tablename__ = "actor_aliases"
     __table_args__ = (
         UniqueConstraint("actor_id", "alias", "document_id"),
+        # an actor's words in a document, in text order (event_links.said; 0010)
+        Index("ix_actor_aliases_document_id_actor_id", "document_id", "actor_id", "char_start"),
         # offsets point into the alias's document: both or neither, and only with one
         CheckConstraint(
             "(char_start IS NULL AND char_end IS NULL) OR (document_id IS NOT NULL "
@@ -102,10 +105,7 @@ class ActorAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(Text)
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"),
-        index=True,  # 0008
-    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     char_start: Mapped[int | None]
     char_end: Mapped[int | None]
 
@@ -139,7 +139,10 @@ class Office(Base):
     term_start: Mapped[dt.date | None] = mapped_column(Date)
     term_end: Mapped[dt.date | None] = mapped_column(Date)
     external_source_id: Mapped[int | None] = mapped_column(ForeignKey("external_sources.id"))
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id"),
+        index=True,  # 0010
+    )
 
     actor: Mapped[Actor] = relationship(back_populates="offices")
     external_source: Mapped[ExternalSource | None] = relationship()

@@ -52,7 +52,10 @@ class Statute(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("statutes.id"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statutes.id"),
+        index=True,  # 0010
+    )
     title: Mapped[str] = mapped_column(Text)
     section: Mapped[str | None] = mapped_column(String(40))
     short_title: Mapped[str | None] = mapped_column(Text)
