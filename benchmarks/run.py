@@ -19,6 +19,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,25 @@ def measure(command: list[str], *, cwd: Path, stdout: Path | None = None) -> tup
     if process.returncode:
         raise SystemExit(f"benchmark: {' '.join(command)} failed:\n{errors}")
     return seconds, usage.ru_maxrss  # KiB on Linux
+
+
+REPEAT_SMALL = 3  # runs of each step below REPEAT_BELOW events, where one run is seconds
+REPEAT_BELOW = 200_000
+
+
+def paired(ours: list[str], ref: list[str], *, cwd: Path, repeat: int) -> tuple[float, int, float]:
+    """``ours`` and its reference, run in turn ``repeat`` times: the median of each one's times,
+    and the highest peak memory of ours. Alternating them, a spell of load on a shared machine
+    falls on both rather than on one; the medians keep one slow run out of the ratio."""
+    times: list[float] = []
+    ref_times: list[float] = []
+    peak = 0
+    for _ in range(repeat):
+        seconds, used = measure(ours, cwd=cwd)
+        times.append(seconds)
+        peak = max(peak, used)
+        ref_times.append(measure(ref, cwd=cwd)[0])
+    return statistics.median(times), peak, statistics.median(ref_times)
 
 
 def compile_bytecode() -> None:
@@ -196,13 +216,14 @@ def data(cache: Path, events: int) -> tuple[Path, Path, int]:
     return export, cache / f"copies-{copies}.db", copies * seed_events
 
 
-def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+def sqlite_steps(
+    cache: Path, work: Path, export: Path, db: Path, events: int, repeat: int
+) -> list[Measure]:
     sqlite3 = ensure_sqlite3()
     results: list[Measure] = []
 
     def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
-        seconds, peak = measure(ours, cwd=work)
-        ref_seconds, _ = measure(ref, cwd=work)
+        seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
         results.append(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds))
         print(f"  {name}: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
 
@@ -236,14 +257,14 @@ def sqlite_steps(cache: Path, work: Path, export: Path, db: Path, events: int) -
     )
     step(
         "export csv",
-        timeline("--db", str(db), "export", "csv", "-o", str(work / "csv")),
+        timeline("--db", str(db), "export", "csv", "--force", "-o", str(work / "csv")),
         "sqlite3 -csv per table",
         shell(dumps),
     )
     for fmt in ("json", "ndjson"):
         step(
             f"export {fmt}",
-            timeline("--db", str(db), "export", fmt, "-o", str(work / f"export.{fmt}")),
+            timeline("--db", str(db), "export", fmt, "--force", "-o", str(work / f"export.{fmt}")),
             "streaming dump (stdlib)",
             reference(f"dump-{fmt}", str(db), str(work / f"ref.{fmt}")),
         )
@@ -312,7 +333,9 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
     ]
 
 
-def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+def postgres_steps(
+    url: str, work: Path, export: Path, db: Path, events: int, repeat: int
+) -> list[Measure]:
     """Import via timeline and via COPY of the same rows; report and export csv against psql."""
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     results: list[Measure] = []
@@ -353,10 +376,12 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
     )
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt in ("table", "markdown", "csv", "json"):
-        seconds, peak = measure(
-            timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"), cwd=work
+        seconds, peak, ref_seconds = paired(
+            timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"),
+            ["psql", "-q", "-d", plain, "-c", chronology],
+            cwd=work,
+            repeat=repeat,
         )
-        ref_seconds, _ = measure(["psql", "-q", "-d", plain, "-c", chronology], cwd=work)
         results.append(
             Measure(
                 "postgresql",
@@ -368,15 +393,15 @@ def postgres_steps(url: str, work: Path, export: Path, db: Path, events: int) ->
                 ref_seconds,
             )
         )
-    seconds, peak = measure(
-        timeline("--db", url, "export", "csv", "-o", str(work / "pg-csv")), cwd=work
-    )
     copies = "".join(
         f"\\copy {t} TO '{work}/pg-{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
     )
     (work / "copy-out.sql").write_text(copies)
-    ref_seconds, _ = measure(
-        ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")], cwd=work
+    seconds, peak, ref_seconds = paired(
+        timeline("--db", url, "export", "csv", "--force", "-o", str(work / "pg-csv")),
+        ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")],
+        cwd=work,
+        repeat=repeat,
     )
     results.append(
         Measure(
@@ -444,9 +469,19 @@ def main() -> None:
         help="skip the import steps and PostgreSQL: measure the reads on the database kept "
         "under --cache by an earlier run of the same size",
     )
+    parser.add_argument(
+        "--repeat",
+        metavar="N",
+        type=int,
+        help="run each step after the import, and its reference, N times in turn and print the "
+        f"medians (default {REPEAT_SMALL} below {REPEAT_BELOW:,} events, else 1)",
+    )
     args = parser.parse_args()
     if args.events < 1:
         parser.error("events must be a positive integer")
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be a positive integer")
+    repeat = args.repeat or (REPEAT_SMALL if args.events < REPEAT_BELOW else 1)
     cache = args.cache or Path(tempfile.mkdtemp(prefix="timeline-benchmark-"))
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="timeline-benchmark-run-"))
@@ -454,15 +489,19 @@ def main() -> None:
     compile_bytecode()
     try:
         export, db, events = data(cache, args.events)
-        print(f"data: {events} events in {export}; python {sys.version.split()[0]}", flush=True)
+        print(
+            f"data: {events} events in {export}; python {sys.version.split()[0]}; each step "
+            f"after the import and its reference run {repeat} time(s), medians printed",
+            flush=True,
+        )
         if args.no_import and not db.exists():
             parser.error(f"--no-import: no database kept at {db} (run once without it)")
         measures = [] if args.no_import else sqlite_import(work, export, db, events)
         # A database kept from an older schema revision is brought up to date, unmeasured.
         measure(timeline("--db", str(db), "init"), cwd=work)
-        measures += sqlite_steps(cache, work, export, db, events)
+        measures += sqlite_steps(cache, work, export, db, events, repeat)
         if args.postgres and not args.no_import:
-            measures += postgres_steps(args.postgres, work, export, db, events)
+            measures += postgres_steps(args.postgres, work, export, db, events, repeat)
         print_table(measures)
         print(f"\ntotal {time.perf_counter() - started:.0f} s")
     finally:
