@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from alembic import command
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.engine import Connection
 
 from timeline.bulk_index import index_once
@@ -54,19 +54,21 @@ class WindowVerifier(RowVerifier):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self.settle: Callable[[], None] = lambda: None  # the loader's: rows still being written
+        documents = self.documents
+        # built once: a statement built for every window cost more than running it
+        self.window = (
+            select(documents.c.id, documents.c.text)
+            .where(documents.c.id >= bindparam("first"))
+            .order_by(documents.c.id)
+            .limit(TEXT_WINDOW)
+        )
 
     def text(self, document_id: Any) -> str | None:
         if document_id in self.texts:
             self.texts.move_to_end(document_id)
             return self.texts[document_id]
         self.settle()  # the connection is the loader's until its COPY is done
-        documents = self.documents
-        found = self.connection.execute(
-            select(documents.c.id, documents.c.text)
-            .where(documents.c.id >= document_id)
-            .order_by(documents.c.id)
-            .limit(TEXT_WINDOW)
-        )
+        found = self.connection.execute(self.window, {"first": document_id})
         for found_id, text in found:
             self.texts[found_id] = text if isinstance(text, str) else None
         self.texts.setdefault(document_id, None)
