@@ -44,6 +44,27 @@ def postgres_url() -> str:
     return url
 
 
+def planner_sizes(url: str, names: list[str]) -> tuple[dict[str, int], dict[str, float]]:
+    """Each of the tables ``names``: its rows, and PostgreSQL's planner's count of them
+    (``pg_class.reltuples``, -1 for a table never analyzed)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        counted = {
+            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in names
+        }
+        planned = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT relname, reltuples FROM pg_class "
+                    "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
+                )
+            ).all()
+        )
+    engine.dispose()
+    return counted, {name: planned[name] for name in names}
+
+
 def reset_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:

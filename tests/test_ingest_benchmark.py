@@ -11,7 +11,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 from click.testing import Result
-from conftest import reset_postgres
+from conftest import planner_sizes, reset_postgres
 
 from timeline.export.tables import tables
 from timeline.planner_statistics import analyze_changed
@@ -63,7 +63,7 @@ def test_a_postgresql_ingest_brings_the_statistics_of_what_it_changed(
     reset_postgres(postgres_url)
     volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 120)
     run("--db", postgres_url, "ingest", "frus", str(volume))
-    counted, planned = _sizes(postgres_url)
+    counted, planned = planner_sizes(postgres_url, [*(i.name for i in tables()), "search_index"])
     analyzed = {name for name, rows in counted.items() if rows >= 50}  # autovacuum's threshold
     assert {"documents", "events", "actor_aliases", "page_breaks", "search_index"} <= analyzed
     assert {name: planned[name] for name in analyzed} == {name: counted[name] for name in analyzed}
@@ -76,24 +76,3 @@ def test_a_postgresql_ingest_brings_the_statistics_of_what_it_changed(
         grown = {"documents": counted["search_index"], "offices": 49}  # past both thresholds
         assert analyze_changed(connection, grown) == ["documents", "search_index"]
     engine.dispose()
-
-
-def _sizes(url: str) -> tuple[dict[str, int], dict[str, float]]:
-    """Each table's rows, and the planner's count of them."""
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        names = [info.name for info in tables()] + ["search_index"]
-        counted = {
-            name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
-            for name in names
-        }
-        planned = dict(
-            connection.execute(
-                sa.text(
-                    "SELECT relname, reltuples FROM pg_class "
-                    "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
-                )
-            ).all()
-        )
-    engine.dispose()
-    return counted, {name: planned[name] for name in names}

@@ -19,8 +19,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from timeline.export.tables import tables
 from timeline.search import SEARCH_TABLE  # on PostgreSQL a plain table (migration 0003)
 
-# The tables whose rows the full-text index holds a row for (its search_index_sync triggers).
-SEARCH_SOURCES = ("documents", "events", "event_sources")
+# The tables whose rows change the full-text index's (its search_index_sync triggers): a
+# document, an event, a passage, and a reading, which rewrites its document's and passages' rows.
+SEARCH_SOURCES = ("documents", "events", "event_sources", "document_readings")
 
 _PLANNED = text(
     "SELECT name, coalesce((SELECT reltuples FROM pg_class WHERE oid = to_regclass("
