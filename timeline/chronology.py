@@ -30,7 +30,10 @@ from timeline.models import (
 )
 from timeline.report import EventFilter, chronological_order, event_conditions
 
-BATCH = 1000
+# Events read at a time. A batch's rows, their decoded links and their records are alive at
+# once: with 1,000 the peak of a Markdown report on PostgreSQL was 104 MB at 50,008 events
+# (1,000 copies of one event with long quotes in a batch), with 500 it is 91 MB, no slower.
+BATCH = 500
 EXTERNAL_KEPT = 1_000  # publications' citations kept between batches
 
 _EVENT_COLUMNS = (
