@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 
 import pytest
 from tabulate import tabulate
@@ -198,3 +199,33 @@ def test_rows_are_read_once_when_the_first_ones_settle_the_layout(
         )
         + "\n"
     )
+
+
+def test_a_column_is_measured_only_until_it_reaches_its_maximum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lines a column can hold (a report's document keys: as many as the documents) are
+    read until one fills the column; the table is tabulate's all the same."""
+    monkeypatch.setattr(tables, "CHUNK", 3)
+    rows = [["x" * 20, "y"]] * 3 + [["a", "w" * 8]] + [["a", f"q{n}"] for n in range(50)]
+    fed: list[str] = []
+
+    def lines(column: int, measure: Callable[[str], bool]) -> bool:
+        texts = dict.fromkeys(row[column] for row in rows)
+        return all(measure(line) for line in texts if not fed.append(line))  # type: ignore[func-returns-value]
+
+    out = io.StringIO()
+    stream_table(
+        lambda: iter(rows),
+        ["A", "B"],
+        [8, 8],
+        out,
+        tablefmt="simple_grid",
+        plain=lambda: True,
+        lines=lines,
+    )
+    expected = tabulate(
+        rows, headers=["A", "B"], tablefmt="simple_grid", maxcolwidths=[8, 8], disable_numparse=True
+    )
+    assert out.getvalue() == expected + "\n"
+    assert fed == ["y", "w" * 8]  # column A was full from the first rows; B once "w…" came

@@ -148,13 +148,32 @@ def _stream_grid(
     return True
 
 
+class _Full(Exception):
+    """A column has reached its maximum width: no line it can hold widens it further."""
+
+
 def _measured(layout: Layout, lines: Lines | None) -> bool:
-    """Whether the columns short of their maximum are measured from the lines they can hold."""
+    """Whether the columns short of their maximum are measured from the lines they can hold.
+
+    A column's lines are read until it reaches its maximum: a report's document keys, say,
+    are as many as the documents cited, and the first long one fills the column."""
     if lines is None:
         return False
-    return all(
-        lines(index, functools.partial(layout.widen, index)) for index in layout.open_columns()
-    )
+    for index in layout.open_columns():
+        try:
+            if not lines(index, functools.partial(_widen_until_full, layout, index)):
+                return False
+        except _Full:
+            continue
+    return True
+
+
+def _widen_until_full(layout: Layout, index: int, line: str) -> bool:
+    measured = layout.widen(index, line)
+    cap = layout.caps[index]
+    if measured and cap is not None and layout.widths[index] >= cap:
+        raise _Full
+    return measured
 
 
 def _widths(
