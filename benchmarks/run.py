@@ -224,7 +224,7 @@ def sqlite_steps(
 
     def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
         seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
-        results.append(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds))
+        results.append(done(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds)))
         print(f"  {name}: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
 
     click = [sys.executable, "-c", "import click"]
@@ -321,14 +321,16 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
         shutil.move(ours, db)
     print(f"  import: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
     return [
-        Measure(
-            "sqlite",
-            events,
-            "import json (new db)",
-            seconds,
-            peak,
-            "executemany of its CSV, FTS at end",
-            ref_seconds,
+        done(
+            Measure(
+                "sqlite",
+                events,
+                "import json (new db)",
+                seconds,
+                peak,
+                "executemany of its CSV, FTS at end",
+                ref_seconds,
+            )
         )
     ]
 
@@ -364,14 +366,16 @@ def postgres_steps(
     reset_postgres(url)  # the import measured, and read by the steps after it
     seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
     results.append(
-        Measure(
-            "postgresql",
-            events,
-            "import json (new db)",
-            seconds,
-            peak,
-            "psql \\copy of the same rows",
-            ref_seconds,
+        done(
+            Measure(
+                "postgresql",
+                events,
+                "import json (new db)",
+                seconds,
+                peak,
+                "psql \\copy of the same rows",
+                ref_seconds,
+            )
         )
     )
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
@@ -383,14 +387,16 @@ def postgres_steps(
             repeat=repeat,
         )
         results.append(
-            Measure(
-                "postgresql",
-                events,
-                f"report 1961–1970 {fmt}",
-                seconds,
-                peak,
-                "psql: chronology view",
-                ref_seconds,
+            done(
+                Measure(
+                    "postgresql",
+                    events,
+                    f"report 1961–1970 {fmt}",
+                    seconds,
+                    peak,
+                    "psql: chronology view",
+                    ref_seconds,
+                )
             )
         )
     copies = "".join(
@@ -404,14 +410,16 @@ def postgres_steps(
         repeat=repeat,
     )
     results.append(
-        Measure(
-            "postgresql",
-            events,
-            "export csv",
-            seconds,
-            peak,
-            "psql \\copy … TO per table",
-            ref_seconds,
+        done(
+            Measure(
+                "postgresql",
+                events,
+                "export csv",
+                seconds,
+                peak,
+                "psql \\copy … TO per table",
+                ref_seconds,
+            )
         )
     )
     return results
@@ -425,20 +433,28 @@ def _copy_reference(url: str, psql_copy: list[str], work: Path) -> float:
     return seconds
 
 
-def print_table(measures: list[Measure]) -> None:
-    header = (
-        f"{'backend':<10} {'events':>9} {'step':<24} {'time s':>8} {'reference':<32} "
-        f"{'ref s':>8} {'ratio':>6} {'peak MiB':>9}"
+HEADER = (
+    f"{'backend':<10} {'events':>9} {'step':<24} {'time s':>8} {'reference':<32} "
+    f"{'ref s':>8} {'ratio':>6} {'peak MiB':>9}"
+)
+
+
+def print_header() -> None:
+    print(HEADER)
+    print("-" * len(HEADER), flush=True)
+
+
+def done(m: Measure) -> Measure:
+    """Print a measured step as the table's next row, at once: a long run stopped part way
+    (a million events take hours) keeps the rows it finished."""
+    ratio = m.seconds / m.reference_seconds if m.reference_seconds else float("nan")
+    ref = f"{m.reference_seconds:>8.2f}" if m.reference_seconds is not None else f"{'':>8}"
+    print(
+        f"{m.backend:<10} {m.events:>9} {m.step:<24} {m.seconds:>8.2f} {m.reference:<32} "
+        f"{ref} {ratio:>6.2f} {m.peak_kib / 1024:>9.1f}",
+        flush=True,
     )
-    print(header)
-    print("-" * len(header))
-    for m in measures:
-        ratio = m.seconds / m.reference_seconds if m.reference_seconds else float("nan")
-        ref = f"{m.reference_seconds:>8.2f}" if m.reference_seconds is not None else f"{'':>8}"
-        print(
-            f"{m.backend:<10} {m.events:>9} {m.step:<24} {m.seconds:>8.2f} {m.reference:<32} "
-            f"{ref} {ratio:>6.2f} {m.peak_kib / 1024:>9.1f}"
-        )
+    return m
 
 
 def main() -> None:
@@ -496,14 +512,14 @@ def main() -> None:
         )
         if args.no_import and not db.exists():
             parser.error(f"--no-import: no database kept at {db} (run once without it)")
+        print_header()
         measures = [] if args.no_import else sqlite_import(work, export, db, events)
         # A database kept from an older schema revision is brought up to date, unmeasured.
         measure(timeline("--db", str(db), "init"), cwd=work)
         measures += sqlite_steps(cache, work, export, db, events, repeat)
         if args.postgres and not args.no_import:
             measures += postgres_steps(args.postgres, work, export, db, events, repeat)
-        print_table(measures)
-        print(f"\ntotal {time.perf_counter() - started:.0f} s")
+        print(f"\n{len(measures)} steps; total {time.perf_counter() - started:.0f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if args.cache is None:
