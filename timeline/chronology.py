@@ -290,8 +290,9 @@ class Chronology:
         known = self._external
         missing = ids - known.keys()
         if missing:
-            if len(known) > EXTERNAL_KEPT:
-                known.clear()
+            if len(known) + len(missing) > EXTERNAL_KEPT:
+                known.clear()  # and the batch's own citations are read again with the rest
+                missing = ids
             query = select(ExternalSource.id, ExternalSource.citation).where(
                 ExternalSource.id.in_(missing)
             )
