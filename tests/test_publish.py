@@ -736,6 +736,47 @@ def test_events_are_written_as_they_are_read(database: Database, fmt: str) -> No
         at += 1
 
 
+def test_page_documents_and_actors_are_written_a_batch_at_a_time(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's documents (their texts) and actors are read and written a batch at a time,
+    not gathered first: the same bytes whatever the batch; every document in key order, the
+    texts of the cited ones alone, counted in the provenance from SQL."""
+    from timeline.export.page import data
+
+    whole = export(database, "html")[0]
+    for batch, run in ((1, 2), (2, 3)):  # the actors' order sorted in runs, merged from disk
+        monkeypatch.setattr(data, "BATCH", batch)
+        monkeypatch.setattr(data, "SORT_RUN", run)
+        assert export(database, "html")[0] == whole
+    payload = whole.split('id="timeline-data">', 1)[1].split("</script>", 1)[0]
+    page = json.loads(payload)
+    with database.session() as session:
+        keys = sorted(session.scalars(select(Document.key)))
+        cited = set(session.scalars(select(Document.key).join(EventSource).distinct()))
+    assert [d["key"] for d in page["documents"]] == keys
+    assert {d["key"] for d in page["documents"] if "text" in d} == cited
+    assert cited < set(keys)  # the seed's volume holds documents no event cites
+    assert f"Compiled from {len(keys)} primary documents" in page["meta"]["provenance"]
+    assert f"{len(cited)} of them cited by events" in page["meta"]["provenance"]
+    names = [a["name"] for a in page["actors"]]
+    assert len(names) > 2 and len(set(a["key"] for a in page["actors"])) == len(names)
+
+
+@pytest.mark.parametrize("run", [1, 2, 7, 1000])
+def test_the_sort_spilled_to_disk_is_sorted(run: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from timeline.export.page import data
+
+    monkeypatch.setattr(data, "SORT_RUN", run)
+    rng = random.Random(run)
+    words = ["straße", "STRASSE", "Ærø", "aero", "Zoë", "zoe", "", "\u00df", "ǅ", "x\ty", '"q"']
+    items = [(rng.choice(words).casefold(), f"k{rng.randrange(50)}", n) for n in range(200)]
+    assert list(data._sorted_on_disk(iter(items))) == sorted(items)
+    assert list(data._sorted_on_disk(iter([]))) == []
+
+
 def test_same_bytes_on_sqlite_and_postgresql(
     tmp_path: Path, postgres_url: str, run: Callable[..., Result]
 ) -> None:

@@ -16,10 +16,10 @@ given day (the page says when it was generated: ``SOURCE_DATE_EPOCH`` fixes that
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.resources import files
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
@@ -29,8 +29,10 @@ from timeline.citations import Citations, Identities
 from timeline.export.document import records, spool, summary
 from timeline.export.page.data import (
     actors_data,
+    document_facts,
     documents_data,
     event_data,
+    external_count,
     external_sources_data,
     generated_on,
     provenance,
@@ -66,6 +68,13 @@ def _head(title: str) -> str:
     )
 
 
+def _write_items(out: TextIO, items: Iterable[Any]) -> None:
+    separator = ""
+    for item in items:
+        out.write(separator + script_json(item))
+        separator = ","
+
+
 def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> None:
     """The chronology of every event as one self-contained HTML5 page."""
     about = summary(session)
@@ -80,7 +89,6 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
         '<div id="static">\n'
         f"<header>\n<h1>{h(about.title)}</h1>\n<p>{h(intro)}</p>\n</header>\n<main>\n"
     )
-    cited: set[str] = set()
     citations, identities = Citations(session), Identities(session, aliases=False)
     order = chronological_order(session.get_bind().dialect.name)
     firsts = first_citations(session, (), order)
@@ -100,7 +108,6 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
             for source in record["sources"]:
                 count += 1
                 notes.write(note_item(count, source))
-                cited.add(source["document"])
             events.write(separator + script_json(event_data(record)))
             separator = ","
         out.write("</ol>\n</main>\n")
@@ -111,14 +118,14 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
             notes.seek(0)
             shutil.copyfileobj(notes, out)
             out.write("</ol>\n</section>\n")
-        out.write(documents_list(citations.documents(documents_first_cited(session, (), order))))
+        out.writelines(
+            documents_list(citations.documents(documents_first_cited(session, (), order)))
+        )
         out.write(
             "<footer>\n<p>Exported from a timeline database. The dates are given as precisely as "
             "the sources allow: “c.” marks an approximate date, “?” an uncertain one.</p>\n"
             "</footer>\n</div>\n"
         )
-        documents = documents_data(session, cited, citations)
-        external = external_sources_data(session)
         meta = {
             "title": about.title,
             "events": about.events,
@@ -126,7 +133,7 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
             "generated": generated_on().isoformat(),
             "tool": "timeline",
             "version": timeline.__version__,
-            "provenance": provenance(documents, len(external)),
+            "provenance": provenance(*document_facts(session), external_count(session)),
         }
         out.write('<script type="application/json" id="timeline-data">{"meta":')
         out.write(script_json(meta))
@@ -134,13 +141,17 @@ def write_page(session: Session, out: TextIO, tick: Callable[[int], None]) -> No
         events.seek(0)
         shutil.copyfileobj(events, out)
         out.write("]")
-        for name, value in (
-            ("documents", documents),
+        # Each array grows with the corpus (the documents carry their texts): written an item
+        # at a time, it is the bytes script_json gives the whole list.
+        for name, items in (
+            ("documents", documents_data(session, citations)),
             ("actors", actors_data(session)),
             ("statutes", statutes_data(session)),
-            ("external", external),
+            ("external", external_sources_data(session)),
         ):
-            out.write(f',"{name}":{script_json(value)}')
+            out.write(f',"{name}":[')
+            _write_items(out, items)
+            out.write("]")
         out.write("}</script>\n")
     out.write("<script>\n")
     for name in SCRIPTS:

@@ -8,7 +8,7 @@ page's script; the print stylesheet prints this instead.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -80,22 +80,23 @@ def note_item(number: int, source: Mapping[str, Any]) -> str:
     )
 
 
-def documents_list(documents: Iterable[Any]) -> str:
+def documents_list(documents: Iterable[Any]) -> Iterator[str]:
     """The documents cited (:class:`timeline.citations.CitedDocument`), in the order first cited:
-    full citation, short form, source note, classification, signature note, release data."""
-    items = []
+    full citation, short form, source note, classification, signature note, release data. A
+    piece at a time: the section grows with the corpus."""
+    opened = False
     for doc in documents:
+        if not opened:
+            yield (
+                '<section class="documents" aria-labelledby="documents-cited">\n'
+                '<h2 id="documents-cited">Documents cited</h2>\n<ol>\n'
+            )
+            opened = True
         facts = "".join(f"<dt>{h(label)}</dt><dd>{h(value)}</dd>\n" for label, value in doc.facts)
-        items.append(
+        yield (
             f'<li><p class="cite"><strong>{h(doc.short)}</strong>: {h(doc.citation)}</p>\n'
             + (f'<dl class="facts">\n{facts}</dl>\n' if facts else "")
             + "</li>\n"
         )
-    if not items:
-        return ""
-    return (
-        '<section class="documents" aria-labelledby="documents-cited">\n'
-        '<h2 id="documents-cited">Documents cited</h2>\n<ol>\n'
-        + "".join(items)
-        + "</ol>\n</section>\n"
-    )
+    if opened:
+        yield "</ol>\n</section>\n"
