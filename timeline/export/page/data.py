@@ -4,7 +4,10 @@ Keys, not positions, tie the parts together (an event names its actors, statutes
 by key), so the script can build its indexes however it likes. Each document that an event cites
 comes with its whole text, in which the page highlights every cited passage; the offsets stay as
 stored (characters, that is code points), and the script converts them where JavaScript counts
-otherwise. Everything is sorted in Python, so both backends give the same bytes.
+otherwise. Both backends give the same bytes: keys are ordered by code point (SQLite's binary
+collation, PostgreSQL's "C"), as Python orders strings, and the actors' index order, which
+``casefold`` gives and no collation does, is sorted in Python. Every part is read a batch at a
+time, so the page's memory does not grow with the corpus.
 """
 
 from __future__ import annotations
