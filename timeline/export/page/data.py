@@ -7,7 +7,7 @@ stored (characters, that is code points), and the script converts them where Jav
 otherwise. Both backends give the same bytes: keys are ordered by code point (SQLite's binary
 collation, PostgreSQL's "C"), as Python orders strings, and the actors' index order, which
 ``casefold`` gives and no collation does, is sorted in Python. Every part is read a batch at a
-time, so the page's memory does not grow with the corpus.
+time and written an item at a time, never gathered whole.
 """
 
 from __future__ import annotations
