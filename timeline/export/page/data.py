@@ -220,7 +220,9 @@ def actors_data(session: Session) -> Iterator[dict[str, Any]]:
     The index order (``casefold``, which no database collation matches) is found by sorting
     each actor's name and key alone, in runs spilled to disk past :data:`SORT_RUN`; the actors
     are then read :data:`BATCH` at a time."""
-    names = session.execute(select(Actor.sort_name, Actor.key, Actor.id))
+    names = session.execute(
+        select(Actor.sort_name, Actor.key, Actor.id).execution_options(yield_per=BATCH)
+    )
     order = (i for _n, _k, i in _sorted_on_disk((n.casefold(), k, i) for n, k, i in names))
     query = select(Actor).options(selectinload(Actor.offices)).where(Actor.id.in_(IDS))
     while ids := list(islice(order, BATCH)):
