@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from timeline.dates import parse_bound
 from timeline.errors import DateError, NotFoundError
+from timeline.key_order import code_point_order
 from timeline.models import (
     Actor,
     ActorAlias,
@@ -170,12 +171,10 @@ def chronological(event: Event) -> tuple[dt.date, dt.date, int, str]:
 def chronological_order(dialect: str) -> list[ColumnElement[Any]]:
     """ORDER BY terms that sort events in SQL exactly as :func:`chronological` sorts them.
 
-    Keys compare by code point, as Python compares strings: SQLite's default BINARY collation
-    does (UTF-8 bytes sort in code-point order); on PostgreSQL the "C" collation does.
+    Keys compare by code point, as Python compares strings (:func:`code_point_order`).
     """
     start = case((Event.date_start == dt.date.min, Event.date_end), else_=Event.date_start)
-    key: ColumnElement[Any] = Event.key.collate("C") if dialect == "postgresql" else Event.key
-    return [start, Event.date_end, Event.sequence, key]
+    return [start, Event.date_end, Event.sequence, code_point_order(Event.key, dialect)]
 
 
 def stream_events(session: Session, *, batch: int = 200) -> Iterator[Event]:

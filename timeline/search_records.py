@@ -23,6 +23,7 @@ from sqlalchemy import and_, column, func, literal_column, or_, select, table, u
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from timeline.key_order import code_point_order
 from timeline.models import Actor, ActorAlias, Document, Office, Statute
 
 RECORD_KINDS = ("actor", "statute")
@@ -206,12 +207,10 @@ def _in_key_order(
     has its hits there stops without sorting every candidate of a million-row table; the rest
     come from one more statement, read a batch at a time (a server-side cursor on PostgreSQL),
     so that memory stays flat and no candidate is tested twice. Keys are compared as code
-    points, as Python compares strings: SQLite's binary collation does so, and on PostgreSQL
-    the "C" collation (the database's own may sort otherwise).
+    points, as Python compares strings (:func:`code_point_order`).
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        key = key.collate("C")
+    key = code_point_order(key, dialect)
     # On SQLite, ordering by the bare key would walk its index, fetching each row apart: a word
     # found in no record then reads the whole table that slow way. Ordering by an expression
     # scans the table once and sorts the candidates (the key's binary collation is kept).

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from timeline.db import Database
+from timeline.key_order import code_point_order
 from timeline.models import Base
 
 FORMAT_VERSION = 1
@@ -141,13 +142,10 @@ class TableInfo:
 
     def order_by(self, dialect: str) -> list[ColumnElement[Any]]:
         """Primary-key order, the same on every backend (strings by code point)."""
-        terms: list[ColumnElement[Any]] = []
-        for column in self.table.primary_key.columns:
-            if dialect == "postgresql" and isinstance(column.type, String):
-                terms.append(column.collate("C"))
-            else:
-                terms.append(column)
-        return terms
+        return [
+            code_point_order(column, dialect) if isinstance(column.type, String) else column
+            for column in self.table.primary_key.columns
+        ]
 
 
 def tables() -> list[TableInfo]:

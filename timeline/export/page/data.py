@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from timeline.citation_loading import BATCH
 from timeline.citations import Citations
 from timeline.dates import HistDate
+from timeline.key_order import code_point_order
 from timeline.models import Actor, Document, EventSource, ExternalSource, Statute
 
 _QUALIFIERS = "~?%"
@@ -134,9 +135,8 @@ def document_facts(session: Session) -> tuple[int, list[str], int]:
 
 
 def _key_order(session: Session, key: Any) -> Any:
-    """``key`` ordered as Python's ``sorted`` orders strings (code points): SQLite's binary
-    collation does; on PostgreSQL the "C" collation."""
-    return key.collate("C") if session.get_bind().dialect.name == "postgresql" else key
+    """``key`` ordered as Python's ``sorted`` orders strings (code points)."""
+    return code_point_order(key, session.get_bind().dialect.name)
 
 
 def documents_data(
