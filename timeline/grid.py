@@ -118,10 +118,14 @@ class Layout:
     def _wrapped(self, row: Sequence[str]) -> list[str]:
         return [_wrap_cell(c, w) for c, w in zip(row, self.wrappers, strict=True)]
 
+    def full(self, index: int) -> bool:
+        """Whether column ``index`` is at its maximum width: no cell can widen it further."""
+        cap = self.caps[index]
+        return cap is not None and self.widths[index] >= cap
+
     def open_columns(self) -> list[int]:
         """The columns short of their maximum width."""
-        caps = zip(self.widths, self.caps, strict=True)
-        return [index for index, (width, cap) in enumerate(caps) if cap is None or width < cap]
+        return [index for index in range(len(self.widths)) if not self.full(index)]
 
     def widen(self, index: int, line: str) -> bool:
         """Measure one line of some cell of column ``index`` on its own, in a table already
@@ -142,10 +146,7 @@ class Layout:
         self.rows += 1
         self.note(row)
         if self.multiline:  # a column at its maximum can widen no further: leave it unwrapped
-            full = [
-                cap is not None and w >= cap for w, cap in zip(self.widths, self.caps, strict=True)
-            ]
-            row = ["" if done else cell for cell, done in zip(row, full, strict=True)]
+            row = ["" if self.full(index) else cell for index, cell in enumerate(row)]
         for index, wrapped in enumerate(self._wrapped(row)):
             # tabulate decides on line breaks before it strips the cells
             if "\n" in wrapped or "\r" in wrapped:
@@ -165,10 +166,7 @@ class Layout:
     def settled(self) -> bool:
         """Whether no later row can change the layout: every column at its maximum width, and
         the table already multiline. Later rows then need only :meth:`note`."""
-        return self.multiline and all(
-            cap is not None and width >= cap
-            for width, cap in zip(self.widths, self.caps, strict=True)
-        )
+        return self.multiline and all(self.full(index) for index in range(len(self.widths)))
 
     def exact(self) -> bool:
         """Whether :class:`Grid` draws exactly what tabulate would for the rows added."""

@@ -170,8 +170,7 @@ def _measured(layout: Layout, lines: Lines | None) -> bool:
 
 def _widen_until_full(layout: Layout, index: int, line: str) -> bool:
     measured = layout.widen(index, line)
-    cap = layout.caps[index]
-    if measured and cap is not None and layout.widths[index] >= cap:
+    if measured and layout.full(index):
         raise _Full
     return measured
 
