@@ -4,12 +4,15 @@ Run as ``python benchmarks/references.py WHAT ARGS``; benchmarks/run.py times ea
 process, as it times timeline's.
 
 - ``dump-json DB OUT`` / ``dump-ndjson DB OUT``: every table streamed with the standard library
-  (``sqlite3`` and ``json``), one row at a time: the plain streaming dump.
+  (``sqlite3`` and ``json``), one row at a time, each an object on its own line as timeline's
+  exports write them: the plain streaming dump.
 - ``bulk-load-csv DIR DB TABLE...``: the engine's bulk path for ``import``: DB holds the empty
   schema (``timeline init``); every row, read from ``DIR/TABLE.csv`` (``sqlite3 -csv`` of the
   imported database, the files PostgreSQL's COPY reference reads too), is inserted with
   ``executemany`` in one transaction, with the full-text triggers off, and the full-text index
   built once at the end by the same statements migration 0003 indexes existing rows with.
+- ``postgres-copy-script DIR TABLE...``: prints the same for PostgreSQL, a psql script: ``\\copy``
+  of each ``DIR/TABLE.csv``, its full-text triggers disabled and the index built at the end.
 - ``bulk-load EXPORT DB``: the same from the json export, read table by table with ijson (its
   reading costs many times the inserting: kept to show that, not as the reference).
 """
@@ -40,17 +43,27 @@ def _tables(connection: sqlite3.Connection) -> list[str]:
 
 
 def dump(db: str, out: str, ndjson: bool) -> None:
+    """Each row as one object on its own line, as timeline's exports write rows: in ndjson with
+    its table named, in json inside its table's array (``{"tables": {"t": [rows], …}}``)."""
     connection = sqlite3.connect(db)
     with open(out, "w", encoding="utf-8") as stream:
-        for table in _tables(connection):
+        stream.write("" if ndjson else '{"tables": {')
+        for number, table in enumerate(_tables(connection)):
             cursor = connection.execute(f'SELECT * FROM "{table}"')
             columns = [c[0] for c in cursor.description]
+            if not ndjson:
+                stream.write(f"{',' if number else ''}\n  {json.dumps(table)}: [")
+            separator = "\n    "
             for row in cursor:
                 record = dict(zip(columns, row, strict=True))
                 if ndjson:
                     stream.write(json.dumps({"table": table, **record}, ensure_ascii=False) + "\n")
                 else:
-                    stream.write(json.dumps(record, ensure_ascii=False, indent=2) + ",\n")
+                    stream.write(separator + json.dumps(record, ensure_ascii=False))
+                    separator = ",\n    "
+            if not ndjson:
+                stream.write("\n  ]")
+        stream.write("" if ndjson else "\n}}\n")
 
 
 def _migration_0003() -> Any:
@@ -127,9 +140,32 @@ def bulk_load_csv(directory: str, db: str, tables: list[str]) -> None:
     _bulk(db, _csv_tables(directory, tables))
 
 
+def postgres_copy_script(directory: str, tables: list[str]) -> str:
+    """The psql script of PostgreSQL's bulk path for ``import``, as the SQLite one does it: in one
+    transaction, the full-text triggers disabled, every row of ``DIR/TABLE.csv`` loaded with
+    ``\\copy``, the index built once at the end by the statements migration 0003 indexes
+    existing rows with, and the triggers enabled again."""
+    migration = _migration_0003()
+    synced = migration._PG_TRIGGER_TABLES
+    lines = ["BEGIN;"]
+    lines += [f"ALTER TABLE {t} DISABLE TRIGGER search_index_sync;" for t in synced]
+    lines += [
+        f"\\copy {t} FROM '{Path(directory) / t}.csv' WITH (FORMAT csv, HEADER true)"
+        for t in tables
+    ]
+    lines += [
+        f"SELECT count(search_index_refresh({c}, id)) FROM {t};" for c, t, _ in migration.SOURCES
+    ]
+    lines += [f"ALTER TABLE {t} ENABLE TRIGGER search_index_sync;" for t in synced]
+    lines.append("COMMIT;")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     what, *args = sys.argv[1:]
-    if what in ("dump-json", "dump-ndjson"):
+    if what == "postgres-copy-script":
+        print(postgres_copy_script(args[0], args[1:]), end="")
+    elif what in ("dump-json", "dump-ndjson"):
         dump(args[0], args[1], ndjson=what == "dump-ndjson")
     elif what == "bulk-load":
         bulk_load(args[0], args[1])

@@ -342,15 +342,17 @@ def postgres_steps(
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     results: list[Measure] = []
     # COPY reference: the same rows (as sqlite3 -csv writes them) into a second, empty schema
-    # made by the same migrations, in dependency order (the order of the json export).
+    # made by the same migrations, in dependency order (the order of the json export), the
+    # full-text triggers off and the index built once at the end, as timeline's import does.
     order = list(seed_export(export.parent)["tables"])  # the copies keep the seed's order
     copy_dir = work / "copy"
     table_csvs(db, order, copy_dir)
-    script = "BEGIN;\n"
-    script += "".join(
-        f"\\copy {t} FROM '{copy_dir}/{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
-    )
-    script += "COMMIT;\n"
+    script = subprocess.run(
+        reference("postgres-copy-script", str(copy_dir), *order),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     (work / "copy.sql").write_text(script)
     psql_copy = [
         "psql",
