@@ -30,9 +30,9 @@ def read_ahead(
 
     The thread fetches a batch only once the caller has taken the one before: two batches are
     in memory at most (the one used, the one being fetched). An error of ``fetch`` is raised
-    here, to the caller. When the caller stops early (closes the generator, or raises), the
-    fetch under way is finished and the thread has ended before this returns: the cursor is
-    then the caller's alone again, to close.
+    here, to the caller. When the caller stops early (closes the generator, or lets go of it),
+    the fetch under way is finished and the thread has ended before the close returns: the
+    cursor is then the caller's alone again, to close.
     """
     fetched: queue.SimpleQueue[Sequence[Any] | _Failed] = queue.SimpleQueue()
     wanted = threading.Semaphore(1)  # released once for each batch the caller takes
