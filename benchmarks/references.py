@@ -44,7 +44,8 @@ def _tables(connection: sqlite3.Connection) -> list[str]:
 
 def dump(db: str, out: str, ndjson: bool) -> None:
     """Each row as one object on its own line, as timeline's exports write rows: in ndjson with
-    its table named, in json inside its table's array (``{"tables": {"t": [rows], …}}``)."""
+    its table named (``{"table": "t", "row": {…}}``), in json inside its table's array
+    (``{"tables": {"t": [rows], …}}``)."""
     connection = sqlite3.connect(db)
     with open(out, "w", encoding="utf-8") as stream:
         stream.write("" if ndjson else '{"tables": {')
@@ -57,7 +58,8 @@ def dump(db: str, out: str, ndjson: bool) -> None:
             for row in cursor:
                 record = dict(zip(columns, row, strict=True))
                 if ndjson:
-                    stream.write(json.dumps({"table": table, **record}, ensure_ascii=False) + "\n")
+                    line = json.dumps({"table": table, "row": record}, ensure_ascii=False)
+                    stream.write(line + "\n")
                 else:
                     stream.write(separator + json.dumps(record, ensure_ascii=False))
                     separator = ",\n    "

@@ -1,0 +1,132 @@
+"""The benchmark's references (benchmarks/references.py) do the job timeline does, on the same
+rows: a ratio against a reference that did less, or something else, would say nothing. No
+timings here."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+from conftest import reset_postgres
+
+
+def _references(repo_root: Path) -> ModuleType:
+    path = repo_root / "benchmarks" / "references.py"
+    spec = importlib.util.spec_from_file_location("benchmark_references", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark_references"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _export(run: Callable[..., Result], db: str, fmt: str, path: Path) -> None:
+    run("--db", db, "export", fmt, "-o", str(path))
+
+
+def _key(row: dict[str, object]) -> str:
+    return json.dumps(row, sort_keys=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_the_streaming_dump_writes_the_rows_the_export_writes(
+    fmt: str, repo_root: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    db = str(tmp_path / "seeded.db")
+    run("--db", db, "seed")
+    _export(run, db, fmt, tmp_path / f"ours.{fmt}")
+    _references(repo_root).dump(db, str(tmp_path / f"ref.{fmt}"), ndjson=fmt == "ndjson")
+    ours_text = (tmp_path / f"ours.{fmt}").read_text(encoding="utf-8")
+    ref_text = (tmp_path / f"ref.{fmt}").read_text(encoding="utf-8")
+    if fmt == "json":
+        ours = {t: v["rows"] for t, v in json.loads(ours_text)["tables"].items()}
+        ref = json.loads(ref_text)["tables"]
+    else:
+        ours, ref = {}, {}
+        for text, rows in ((ours_text, ours), (ref_text, ref)):
+            for line in text.splitlines():
+                record = json.loads(line)
+                if "row" in record:
+                    rows.setdefault(record["table"], []).append(record["row"])
+    ours = {table: rows for table, rows in ours.items() if rows}
+    assert sorted(ref) == sorted(ours)
+    for table, rows in ours.items():
+        # SQLite gives booleans as 0 and 1, the export true and false; the dump takes each
+        # table in its stored order, the export in primary-key order
+        expected = [{k: int(v) if isinstance(v, bool) else v for k, v in r.items()} for r in rows]
+        assert sorted(map(_key, ref[table])) == sorted(map(_key, expected)), table
+    if fmt == "json":  # a row a line, as the export writes them
+        row_lines = [line for line in ref_text.splitlines() if line.startswith("    {")]
+        assert len(row_lines) == sum(len(rows) for rows in ours.values())
+
+
+def _table_csvs(db: Path, tables: list[str], directory: Path) -> None:
+    """Each table as ``sqlite3 -csv -header`` writes it (what benchmarks/run.py gives COPY)."""
+    directory.mkdir()
+    connection = sqlite3.connect(db)
+    for table in tables:
+        cursor = connection.execute(f'SELECT * FROM "{table}"')
+        with (directory / f"{table}.csv").open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([c[0] for c in cursor.description])
+            writer.writerows(["" if v is None else v for v in row] for row in cursor)
+    connection.close()
+
+
+def _index(url: str) -> list[tuple[int, str]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT sid, tsv::text FROM search_index ORDER BY sid"))
+        found = [(sid, tsv) for sid, tsv in rows]
+        disabled = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'search%' AND tgenabled = 'D'"
+            )
+        ).scalar()
+    engine.dispose()
+    assert disabled == 0  # the triggers are on again
+    return found
+
+
+def test_the_copy_reference_loads_and_indexes_what_the_import_does(
+    repo_root: Path, tmp_path: Path, postgres_url: str, run: Callable[..., Result]
+) -> None:
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.skip("no psql here (scripts/postgres-setup installs it with the server)")
+    db = tmp_path / "seeded.db"
+    run("--db", str(db), "seed")
+    _export(run, str(db), "json", tmp_path / "seed.json")
+    tables = list(json.loads((tmp_path / "seed.json").read_text(encoding="utf-8"))["tables"])
+    _table_csvs(db, tables, tmp_path / "copy")
+    script = _references(repo_root).postgres_copy_script(str(tmp_path / "copy"), tables)
+    (tmp_path / "copy.sql").write_text(script, encoding="utf-8")
+
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "import", str(tmp_path / "seed.json"))
+    imported = _index(postgres_url)
+
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "init")
+    plain = sa.make_url(postgres_url).set(drivername="postgresql")
+    subprocess.run(
+        [psql, "-q", "-v", "ON_ERROR_STOP=1", "-d", plain.render_as_string(False)],
+        input=script,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    copied = _index(postgres_url)
+    assert copied == imported
+    assert len(copied) > 20
