@@ -13,6 +13,7 @@ def code_point_order(column: Any, dialect: str) -> Any:
     """``column`` as a term that orders and compares strings by code point.
 
     SQLite's default BINARY collation already does (UTF-8 bytes sort in code-point order). A
-    PostgreSQL database's own collation may sort otherwise; its "C" collation does not.
+    PostgreSQL database's own collation may sort otherwise ("a" before "B"); its "C" collation
+    compares the UTF-8 bytes, as SQLite does.
     """
     return column.collate("C") if dialect == "postgresql" else column
