@@ -256,3 +256,19 @@ def test_each_event_keeps_its_publication_across_batches(
         }
     assert streamed == expected
     assert sum(1 for citation in expected.values() if citation) >= 2
+
+
+def test_a_streamed_report_leaves_the_sessions_other_queries_as_they_were(seeded: str) -> None:
+    """The server-side cursor is the report query's own: Connection.execution_options would set
+    stream_results on the connection, and every later query of the session (each batch's
+    citations, hundreds in a large Markdown report) would declare a cursor of its own."""
+    from timeline.db import Database
+
+    with Database.open(seeded).session() as session:
+        records = list(chronology.Chronology(session, None).records())
+        assert records
+        assert "stream_results" not in session.connection().get_execution_options()
+        result = session.connection().execute(sa.text("SELECT 1"))
+        if session.get_bind().dialect.name == "postgresql":
+            assert not getattr(result.cursor, "name", None)  # a named cursor is a server-side one
+        assert result.scalar() == 1

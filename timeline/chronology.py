@@ -210,7 +210,10 @@ class Chronology:
             # nothing read yet: SQLAlchemy reads on demand
             batches = _fetched(result.cursor.fetchmany, BATCH)
         else:
-            result = connection.execution_options(stream_results=True).execute(query)
+            # This statement's option, not the connection's: Connection.execution_options sets
+            # it on the connection itself, and every later query of the session (a batch's
+            # citations, say) then paid a server-side cursor's three round trips.
+            result = connection.execute(query, execution_options={"stream_results": True})
             fetch = result.fetchmany
             batches = read_ahead(fetch, BATCH) if ahead else _fetched(fetch, BATCH)
         try:
