@@ -5,30 +5,17 @@ timings here."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
-from conftest import reset_postgres
-
-
-def _references(repo_root: Path) -> ModuleType:
-    path = repo_root / "benchmarks" / "references.py"
-    spec = importlib.util.spec_from_file_location("benchmark_references", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["benchmark_references"] = module
-    spec.loader.exec_module(module)
-    return module
+from conftest import benchmark_module, reset_postgres
 
 
 def _export(run: Callable[..., Result], db: str, fmt: str, path: Path) -> None:
@@ -41,12 +28,12 @@ def _key(row: dict[str, object]) -> str:
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson"])
 def test_the_streaming_dump_writes_the_rows_the_export_writes(
-    fmt: str, repo_root: Path, tmp_path: Path, run: Callable[..., Result]
+    fmt: str, tmp_path: Path, run: Callable[..., Result]
 ) -> None:
     db = str(tmp_path / "seeded.db")
     run("--db", db, "seed")
     _export(run, db, fmt, tmp_path / f"ours.{fmt}")
-    _references(repo_root).dump(db, str(tmp_path / f"ref.{fmt}"), ndjson=fmt == "ndjson")
+    benchmark_module("references").dump(db, str(tmp_path / f"ref.{fmt}"), ndjson=fmt == "ndjson")
     ours_text = (tmp_path / f"ours.{fmt}").read_text(encoding="utf-8")
     ref_text = (tmp_path / f"ref.{fmt}").read_text(encoding="utf-8")
     if fmt == "json":
@@ -100,7 +87,7 @@ def _index(url: str) -> list[tuple[int, str]]:
 
 
 def test_the_copy_reference_loads_and_indexes_what_the_import_does(
-    repo_root: Path, tmp_path: Path, postgres_url: str, run: Callable[..., Result]
+    tmp_path: Path, postgres_url: str, run: Callable[..., Result]
 ) -> None:
     psql = shutil.which("psql")
     if psql is None:
@@ -110,7 +97,7 @@ def test_the_copy_reference_loads_and_indexes_what_the_import_does(
     _export(run, str(db), "json", tmp_path / "seed.json")
     tables = list(json.loads((tmp_path / "seed.json").read_text(encoding="utf-8"))["tables"])
     _table_csvs(db, tables, tmp_path / "copy")
-    script = _references(repo_root).postgres_copy_script(str(tmp_path / "copy"), tables)
+    script = benchmark_module("references").postgres_copy_script(str(tmp_path / "copy"), tables)
     (tmp_path / "copy.sql").write_text(script, encoding="utf-8")
 
     reset_postgres(postgres_url)

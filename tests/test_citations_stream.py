@@ -12,15 +12,14 @@ batch boundary is crossed and documents and actors are evicted and read again.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
+from conftest import benchmark_module
 
 from timeline import chronology, citation_loading
 from timeline.citation_loading import LRU, BatchCache
@@ -37,17 +36,13 @@ WINDOWS = {
 }
 
 
-def _load(dataset: str, db: str, run: Callable[..., Result], tmp_path: Path, root: Path) -> None:
+def _load(dataset: str, db: str, run: Callable[..., Result], tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_bytes(gzip.decompress((DATA / "seed.json.gz").read_bytes()))
     if dataset == "seed":
         run("--db", db, "import", str(seed))
         return
-    spec = importlib.util.spec_from_file_location("benchmark_run", root / "benchmarks/run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["benchmark_run"] = module
-    spec.loader.exec_module(module)
+    module = benchmark_module("run")
     module.write_copies(json.loads(seed.read_text()), 3, tmp_path / "copies3.json")
     run("--db", db, "import", str(tmp_path / "copies3.json"))
 
@@ -62,9 +57,9 @@ def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("tiny_batches")
 @pytest.mark.parametrize("dataset", ["seed", "copies3"])
 def test_streamed_citations_are_the_old_ones(
-    dataset: str, db_url: str, run: Callable[..., Result], tmp_path: Path, repo_root: Path
+    dataset: str, db_url: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    _load(dataset, db_url, run, tmp_path, repo_root)
+    _load(dataset, db_url, run, tmp_path)
     compared = 0
     for golden in sorted(DATA.glob(f"{dataset}.*.md.gz")):
         name = golden.name.removesuffix(".md.gz").split(".")[1:]

@@ -3,33 +3,20 @@ benchmark measures a real load, not an error path. No timings here."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from click.testing import Result
-from conftest import planner_sizes, reset_postgres
+from conftest import benchmark_module, planner_sizes, reset_postgres
 
 from timeline.export.tables import tables
 from timeline.planner_statistics import analyze_changed
 from timeline.sources import read_volume
 
 
-def _benchmark(repo_root: Path) -> ModuleType:
-    path = repo_root / "benchmarks" / "ingest.py"
-    spec = importlib.util.spec_from_file_location("benchmark_ingest", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["benchmark_ingest"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_generated_volume_follows_on(repo_root: Path, tmp_path: Path) -> None:
-    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 40)
+def test_the_generated_volume_follows_on(tmp_path: Path) -> None:
+    volume = benchmark_module("ingest").build_volume(tmp_path / "v.xml", 40)
     parsed = read_volume(volume)
     assert len(parsed.persons) > 100 and len(parsed.terms) > 100
     numbers = [int(d.number or 0) for d in parsed.documents]
@@ -44,9 +31,9 @@ def test_the_generated_volume_follows_on(repo_root: Path, tmp_path: Path) -> Non
 
 
 def test_the_generated_volume_ingests_and_checks(
-    repo_root: Path, tmp_path: Path, db_url: str, run: Callable[..., Result]
+    tmp_path: Path, db_url: str, run: Callable[..., Result]
 ) -> None:
-    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 40)
+    volume = benchmark_module("ingest").build_volume(tmp_path / "v.xml", 40)
     result = run("--db", db_url, "ingest", "frus", str(volume))
     assert result.stdout.splitlines()[0].endswith(": 40 documents, 24 events")
     assert "no problems" in run("--db", db_url, "check").stdout
@@ -55,13 +42,13 @@ def test_the_generated_volume_ingests_and_checks(
 
 
 def test_a_postgresql_ingest_brings_the_statistics_of_what_it_changed(
-    repo_root: Path, tmp_path: Path, postgres_url: str, run: Callable[..., Result]
+    tmp_path: Path, postgres_url: str, run: Callable[..., Result]
 ) -> None:
     """As an import does (tests/test_import_copy.py): a load that changes a table by as much as
     autovacuum waits for analyzes it before it commits, so the next report is planned for the
     rows there are; a table changed by less is left to autovacuum."""
     reset_postgres(postgres_url)
-    volume = _benchmark(repo_root).build_volume(tmp_path / "v.xml", 120)
+    volume = benchmark_module("ingest").build_volume(tmp_path / "v.xml", 120)
     run("--db", postgres_url, "ingest", "frus", str(volume))
     counted, planned = planner_sizes(postgres_url, [*(i.name for i in tables()), "search_index"])
     analyzed = {name for name, rows in counted.items() if rows >= 50}  # autovacuum's threshold

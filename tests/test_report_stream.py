@@ -12,15 +12,14 @@ every row crosses a chunk boundary. The seed folder of that commit is kept besid
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
+from conftest import benchmark_module
 
 from timeline import chronology, tables
 
@@ -36,14 +35,8 @@ WINDOWS = {
 }
 
 
-def _copies(
-    run: Callable[..., Result], db: str, tmp_path: Path, repo_root: Path, seed: Path = OLD_SEED
-) -> None:
-    spec = importlib.util.spec_from_file_location("benchmark_run", repo_root / "benchmarks/run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["benchmark_run"] = module
-    spec.loader.exec_module(module)
+def _copies(run: Callable[..., Result], db: str, tmp_path: Path, seed: Path = OLD_SEED) -> None:
+    module = benchmark_module("run")
     run("--db", str(tmp_path / "seed.db"), "seed", "--dir", str(seed))
     document = json.loads(run("--db", str(tmp_path / "seed.db"), "export", "json").output)
     module.write_copies(document, 3, tmp_path / "copies3.json")
@@ -56,13 +49,12 @@ def test_streamed_report_is_the_old_report(
     db_url: str,
     run: Callable[..., Result],
     tmp_path: Path,
-    repo_root: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if dataset == "seed":
         run("--db", db_url, "seed", "--dir", str(OLD_SEED))
     else:
-        _copies(run, db_url, tmp_path, repo_root)
+        _copies(run, db_url, tmp_path)
     monkeypatch.setattr(chronology, "BATCH", 3)
     # A batch then meets citations kept from earlier batches and new ones past what is kept.
     monkeypatch.setattr(chronology, "EXTERNAL_KEPT", 1)
@@ -230,7 +222,6 @@ def test_each_event_keeps_its_publication_across_batches(
     db_url: str,
     run: Callable[..., Result],
     tmp_path: Path,
-    repo_root: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The citations of outside publications are kept between batches, and forgotten past
@@ -243,7 +234,7 @@ def test_each_event_keeps_its_publication_across_batches(
     from timeline.models import Event
     from timeline.paths import seed_dir
 
-    _copies(run, db_url, tmp_path, repo_root, seed=seed_dir())
+    _copies(run, db_url, tmp_path, seed=seed_dir())
     monkeypatch.setattr(chronology, "BATCH", batch)
     monkeypatch.setattr(chronology, "EXTERNAL_KEPT", 0)
     with Database.open(db_url).session() as session:
