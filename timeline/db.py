@@ -241,7 +241,7 @@ class Database:
         state = self.state()
         if state in (SchemaState.FOREIGN, SchemaState.NEWER):
             self.require_current(state)
-        with self._migration_connection() as connection:
+        with self.write_transaction(foreign_keys=False) as connection:
             if state is SchemaState.PARTIAL:
                 _drop_everything(connection)
             command.upgrade(alembic_config(connection), revision)
@@ -250,7 +250,7 @@ class Database:
         from alembic import command
 
         self.require_known()
-        with self._migration_connection() as connection:
+        with self.write_transaction(foreign_keys=False) as connection:
             config = alembic_config(connection)
             config.attributes["force_downgrade"] = True  # see migrations/env.py
             command.downgrade(config, revision)
@@ -261,14 +261,20 @@ class Database:
             self.require_current(state)
 
     @contextlib.contextmanager
-    def _migration_connection(self) -> Iterator[Connection]:
+    def write_transaction(self, *, foreign_keys: bool = True) -> Iterator[Connection]:
+        """One transaction for schema and rows, with savepoints that work on SQLite too.
+
+        On SQLite the connection is the transaction's own: SQLAlchemy, not the sqlite3 module,
+        says where it begins (``BEGIN IMMEDIATE``), so DDL, DML and SAVEPOINTs all live in it,
+        and ``PRAGMA foreign_keys`` (a no-op inside a transaction) is set as it opens. The
+        migrations turn foreign keys off: batch mode copies and drops tables that other rows
+        point at (Alembic's batch docs).
+        """
         engine = self.engine  # checks a SQLite path before anything is created
         if self.is_sqlite:
-            # Foreign keys off for the whole run: batch mode copies and drops tables that other
-            # rows point at (Alembic's batch docs); the pragma is a no-op inside a transaction,
-            # so it is set as the connection opens, before BEGIN.
             engine = create_engine(self.url, poolclass=NullPool)
-            event.listen(engine, "connect", _sqlite_migration_connect)
+            connect = _sqlite_write_connect if foreign_keys else _sqlite_migration_connect
+            event.listen(engine, "connect", connect)
             event.listen(engine, "begin", _sqlite_begin)
         try:
             with self.errors(), engine.begin() as connection:
@@ -310,8 +316,12 @@ class Database:
             self._engine.dispose()
 
 
+def _sqlite_write_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # BEGIN is SQLAlchemy's: see write_transaction
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
 def _sqlite_migration_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    # SQLAlchemy, not the sqlite3 module, says where the transaction begins (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA foreign_keys = OFF")
 

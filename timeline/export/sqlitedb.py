@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from timeline.db import Database
 from timeline.export.tables import stream_rows, tables
-from timeline.importing import copy_rows, write_transaction
+from timeline.importing import copy_rows
 
 
 def write_sqlite(session: Session, path: Path, tick: Callable[[int], None]) -> None:
@@ -33,7 +33,7 @@ def write_sqlite(session: Session, path: Path, tick: Callable[[int], None]) -> N
     target = Database(URL.create("sqlite", database=str(path.absolute())))
     try:
         target.upgrade()
-        with write_transaction(target) as connection:
+        with target.write_transaction() as connection:
             for info in tables():
                 names = info.column_names
                 rows = (dict(zip(names, row, strict=True)) for row in stream_rows(source, info))

@@ -21,6 +21,6 @@ its new database), :mod:`.copying` writes them with PostgreSQL's COPY, :mod:`.me
 """
 
 from timeline.importing.importer import file_size, import_file
-from timeline.importing.loader import ImportSummary, Loader, copy_rows, write_transaction
+from timeline.importing.loader import ImportSummary, Loader, copy_rows
 
-__all__ = ["ImportSummary", "Loader", "copy_rows", "file_size", "import_file", "write_transaction"]
+__all__ = ["ImportSummary", "Loader", "copy_rows", "file_size", "import_file"]

@@ -26,7 +26,6 @@ from timeline.importing.loader import (
     Row,
     Tick,
     reset_sequences,
-    write_transaction,
 )
 from timeline.importing.merge import MergeSink
 from timeline.importing.reader import CountingReader, Reader, Sink
@@ -152,7 +151,7 @@ def import_file(
     try:
         with (
             _open_source(source) as (raw, name),
-            write_transaction(database) as connection,
+            database.write_transaction() as connection,
         ):
             fresh = state in (SchemaState.MISSING, SchemaState.EMPTY)
             if fresh:

@@ -1,22 +1,19 @@
-"""Writing rows: the one write transaction, the batched loader that names a refused record,
-and the id sequences moved past the loaded ids."""
+"""Writing rows: the batched loader that names a refused record, and the id sequences moved
+past the loaded ids, in the transaction of :meth:`timeline.db.Database.write_transaction`."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, create_engine, event, literal, select, text, update
+from sqlalchemy import and_, literal, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
 
 from timeline.checks import RowVerifier, record_name
-from timeline.db import Database, first_line
+from timeline.db import first_line
 from timeline.errors import ImportFileError
 from timeline.export.tables import (
     TableInfo,
@@ -39,36 +36,6 @@ class ImportSummary:
     merged: bool
     inserted: Counter[str] = field(default_factory=Counter)
     kept: Counter[str] = field(default_factory=Counter)
-
-
-# --- the write transaction ---------------------------------------------------------------------
-
-
-def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, say where transactions begin: then DDL, DML and
-    # SAVEPOINTs all live in the one transaction BEGIN IMMEDIATE opens.
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute("PRAGMA foreign_keys = ON")
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@contextlib.contextmanager
-def write_transaction(database: Database) -> Iterator[Connection]:
-    """One transaction for schema and rows, with savepoints that work on SQLite too."""
-    engine = database.engine  # checks a SQLite path before anything is created
-    if database.is_sqlite:
-        engine = create_engine(database.url, poolclass=NullPool)
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-    try:
-        with database.errors(), engine.begin() as connection:
-            yield connection
-    finally:
-        if engine is not database.engine:
-            engine.dispose()
 
 
 def reset_sequences(connection: Connection) -> None:
