@@ -25,7 +25,7 @@ from timeline.loading.entries import (
     parse_date,
     read_text_file,
 )
-from timeline.loading.event_entry import read_event
+from timeline.loading.event_entry import read_event, read_events
 from timeline.loading.plan import DocumentPlan, LoadPlan, Row
 from timeline.sources import detect_format, parse_crest, parse_frus
 from timeline.textmatch import find_quote, fold, whole_occurrences
@@ -310,20 +310,7 @@ def read_keyed(plan: LoadPlan, path: Path) -> str:
     document = plan.documents.get(key) if isinstance(key, str) else None
     if document is None:
         raise top.fail(f"document '{key}' is not among the documents read")
-    text = document.values["text"]
-
-    def locate(quote: str, where: Entry) -> tuple[int, int]:
-        try:
-            return find_quote(text, quote, ignore=document.ignore)
-        except QuoteNotFoundError as exc:
-            raise where.fail(f"not found in {key}: {exc}") from exc
-
-    entries = data.get("event", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise top.fail("'event' must be a list of [[event]] tables")
-    for number, entry_data in enumerate(entries, start=1):
-        entry = Entry(entry_data, f"{path.name}: event {entry_data.get('key', number)!s}")
-        event = read_event(plan, document, locate, entry)
+    for entry, event in read_events(plan, document, top):
         if event.key in plan.events:
             raise entry.fail(f"duplicate event key '{event.key}'")
         plan.events[event.key] = event

@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from timeline.db import Database
 from timeline.description_rule import plan_warnings
-from timeline.errors import QuoteNotFoundError, SeedError
+from timeline.errors import SeedError
 from timeline.loading.entries import Entry, load_toml
-from timeline.loading.event_entry import read_event
+from timeline.loading.event_entry import read_events
 from timeline.loading.load import LoadSummary, load_plan
 from timeline.loading.plan import ActorMatch, DocumentPlan, LoadPlan, Row
 from timeline.models import Actor, Document, ExternalSource, Statute
-from timeline.textmatch import find_quote
 
 __all__ = ["LoadResult", "load_annotations"]
 
@@ -89,20 +88,7 @@ def _read_file(path: Path, known: _Known, checking: LoadPlan, events: dict[str, 
             f"document '{key}' is not in the database ('timeline documents' lists the documents "
             "it holds)"
         )
-    text = document.values["text"]
-
-    def locate(quote: str, where: Entry) -> tuple[int, int]:
-        try:
-            return find_quote(text, quote, ignore=document.ignore)
-        except QuoteNotFoundError as exc:
-            raise where.fail(f"not found in {key}: {exc}") from exc
-
-    entries = data.get("event", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise top.fail("'event' must be a list of [[event]] tables")
-    for number, entry_data in enumerate(entries, start=1):
-        entry = Entry(entry_data, f"{name}: event {entry_data.get('key', number)!s}")
-        event = read_event(checking, document, locate, entry)
+    for entry, event in read_events(checking, document, top):
         if event.key in events:
             raise entry.fail(f"duplicate event key '{event.key}' (also in {events[event.key]})")
         events[event.key] = name

@@ -8,15 +8,37 @@ required where the date alone does not say it: ``date_from = "document"`` is the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from timeline import vocabulary
 from timeline.dates import HistDate, resolve
-from timeline.errors import DateError
+from timeline.errors import DateError, QuoteNotFoundError
 from timeline.loading.entries import Entry, check_key, check_word, parse_date
 from timeline.loading.plan import DocumentPlan, EventPlan, LoadPlan, Row
+from timeline.textmatch import find_quote
 
-__all__ = ["read_event"]
+__all__ = ["read_event", "read_events"]
+
+
+def read_events(
+    plan: LoadPlan, document: DocumentPlan, top: Entry
+) -> Iterator[tuple[Entry, EventPlan]]:
+    """Each ``[[event]]`` of an annotation file (``top``) about ``document``, its quotes
+    located in the document's text; the caller keeps the events' keys unique."""
+    key, text = top.data["document"], document.values["text"]
+
+    def locate(quote: str, where: Entry) -> tuple[int, int]:
+        try:
+            return find_quote(text, quote, ignore=document.ignore)
+        except QuoteNotFoundError as exc:
+            raise where.fail(f"not found in {key}: {exc}") from exc
+
+    entries = top.data.get("event", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise top.fail("'event' must be a list of [[event]] tables")
+    for number, data in enumerate(entries, start=1):
+        entry = Entry(data, f"{top.where}: event {data.get('key', number)!s}")
+        yield entry, read_event(plan, document, locate, entry)
 
 
 def read_event(
