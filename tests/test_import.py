@@ -347,6 +347,16 @@ BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         "is not valid JSON at byte {sort_name}",
     ),
     "not an object": (lambda d: b"[1, 2]", "is not a timeline json export (not an object)"),
+    # More digits than int() takes (sys.get_int_max_str_digits): ijson's C parser raises
+    # int()'s ValueError, in the header or in a record.
+    "a number of 5,000 digits in the header": (
+        lambda d: d.replace(b'"format_version": 1', b'"format_version": 1' + b"0" * 5000, 1),
+        "holds a number of more than 4300 digits",
+    ),
+    "a number of 5,000 digits in a record": (
+        lambda d: d.replace(b'"id": 1,', b'"id": 1' + b"0" * 5000 + b",", 1),
+        "holds a number of more than 4300 digits",
+    ),
     "another format": (
         _edit(lambda d: d.__setitem__("format", "frictionless")),
         "is not a timeline json export (format 'frictionless'; expected 'timeline'",

@@ -4,6 +4,7 @@ and one line naming the record for a file that is truncated or malformed."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -101,6 +102,15 @@ class Sink:
         """Wait for rows still being written; raises the database's refusal of one."""
 
 
+def _too_many_digits(exc: BaseException) -> bool:
+    """Whether ``exc`` is int()'s refusal of a number of more digits than
+    ``sys.get_int_max_str_digits()``: a ValueError, which ijson's C backend (3.x) can leave set
+    while it returns an event, so that the next call into C raises a SystemError whose context
+    it is."""
+    cause = exc.__context__ if isinstance(exc, SystemError) else exc
+    return isinstance(cause, ValueError) and "integer string conversion" in str(cause)
+
+
 class Reader:
     """Walks the JSON events of an export and sends every table's rows to a sink, checking the
     structure, the header and every row as it goes."""
@@ -128,6 +138,11 @@ class Reader:
         """The message for the end of the events (StopIteration) or a parse error."""
         if isinstance(exc, StopIteration):
             return self._truncated()
+        if _too_many_digits(exc):
+            limit = sys.get_int_max_str_digits()
+            return ImportFileError(
+                f"'{self.name}' holds a number of more than {limit} digits, {self.where}"
+            )
         if isinstance(exc, ijson.common.IncompleteJSONError) and (
             "premature EOF" in str(exc) or "Incomplete JSON" in str(exc)
         ):
@@ -202,6 +217,15 @@ class Reader:
     # structure
 
     def read(self, sink: Sink) -> None:
+        try:
+            self._read(sink)
+        except (ValueError, SystemError) as exc:
+            # int()'s refusal can surface at the next call into C after ijson's, not at ijson's.
+            if not _too_many_digits(exc):
+                raise
+            raise self._failure(exc) from None
+
+    def _read(self, sink: Sink) -> None:
         self.events = ijson.basic_parse(self.stream, buf_size=READ_SIZE, use_float=False)
         kind, _ = self._next()
         if kind != "start_map":
