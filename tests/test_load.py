@@ -126,3 +126,27 @@ def test_a_file_that_cannot_be_read_is_refused(
     invalid = run("--db", seeded, "load", str(broken), expect=1)
     assert invalid.stderr.startswith("Error: broken.toml: not valid TOML")
     assert dump(seeded) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"x = 1" + b"0" * 5000 + b"\n", "not valid TOML: a number of more than 4300 digits"),
+        (
+            b"x = " + b"[" * 50000 + b"]" * 50000,
+            "not valid TOML: arrays or tables nested too deeply",
+        ),
+        (b"x = " + b"{y = " * 50000 + b"1" + b"}" * 50000, "not valid TOML: arrays or tables"),
+        (b'document = "\xff"\n', "not UTF-8 text (invalid start byte at byte 12)"),
+    ],
+)
+def test_toml_that_tomllib_lets_through_is_one_line(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "hostile.toml"
+    path.write_bytes(content)
+    before = dump(seeded)
+    result = run("--db", seeded, "load", str(path), expect=1)
+    assert result.stderr.startswith(f"Error: hostile.toml: {reason}"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert dump(seeded) == before

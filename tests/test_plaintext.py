@@ -129,6 +129,12 @@ def _text(tmp_path: Path, sidecar: str | None, data: bytes = b"Some words.\n") -
     ("sidecar", "message"),
     [
         ('key = "k"\ntitle = "t\n', r"^notes\.txt\.toml: bad TOML \(.*at line 2, column 11\)\)$"),
+        # What tomllib lets through: int()'s limit on digits, and the interpreter's on depth.
+        (
+            "key = 1" + "0" * 5000 + "\n",
+            r"^notes\.txt\.toml: bad TOML \(a number of more than 4300 ",
+        ),
+        ("key = " + "[" * 50000 + "]" * 50000 + "\n", r"^notes\.txt\.toml: bad TOML \(arrays or "),
         (
             'key = "k"\ntitle = "t"\ndate = "16 May 1984"\n',
             r"^notes\.txt\.toml, field 'date': '16 May 1984' is not",

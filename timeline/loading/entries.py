@@ -13,7 +13,7 @@ from typing import Any
 
 from timeline.dates import HistDate
 from timeline.errors import DateError, SeedError
-from timeline.sources.files import open_regular
+from timeline.sources.files import open_regular, parse_toml
 from timeline.sources.spans import read_text
 
 
@@ -60,7 +60,9 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise SeedError(f"{path.name}: not a regular file")
     try:
         with open_regular(path) as handle:
-            return tomllib.load(handle)
+            return parse_toml(handle.read().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path.name}: not valid TOML: {exc}") from exc
     except OSError as exc:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
+import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from timeline.errors import SourceFormatError
 
-__all__ = ["SIDECAR_SUFFIX", "iter_paths", "open_regular", "read_source"]
+__all__ = ["SIDECAR_SUFFIX", "iter_paths", "open_regular", "parse_toml", "read_source"]
 
 SIDECAR_SUFFIX = ".toml"
 _BOM = "\ufeff"
@@ -39,6 +41,23 @@ def open_regular(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, every way it can fail a ``TOMLDecodeError``: a number of more digits
+    than ``int()`` takes (a ValueError) and nesting deeper than the interpreter's stack (a
+    RecursionError) included, which tomllib lets through."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:
+        if "digits" not in str(exc):
+            raise
+        limit = sys.get_int_max_str_digits()
+        raise tomllib.TOMLDecodeError(f"a number of more than {limit} digits") from None
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or tables nested too deeply") from None
 
 
 def read_bytes(path: Path) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from timeline.dates import HistDate
 from timeline.errors import DateError, SourceFormatError
-from timeline.sources.files import SIDECAR_SUFFIX, read_bytes, read_source
+from timeline.sources.files import SIDECAR_SUFFIX, parse_toml, read_bytes, read_source
 from timeline.sources.parsed import EventRecord, PlainTextRecord
 from timeline.sources.spans import Span, line_spans, strip_span
 from timeline.sources.tei_meta import event_kind
@@ -84,7 +84,7 @@ def _read_sidecar(sidecar: Path) -> dict[str, Value]:
     except OSError as exc:
         raise SourceFormatError(f"{where}: cannot read the file ({exc.strerror})") from None
     try:
-        table = tomllib.loads(data.decode("utf-8"))
+        table = parse_toml(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise SourceFormatError(f"{where}: not UTF-8 (byte offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
