@@ -19,6 +19,7 @@ from conftest import dump
 
 from timeline.db import Database
 from timeline.loading.frus import read_frus
+from timeline.sources import read_volume
 
 DATA = Path(__file__).parent / "data"
 V05 = DATA / "frus" / "frus1961-63v05-excerpt.xml"
@@ -65,6 +66,56 @@ def test_a_tei_file_that_is_not_a_frus_volume(
     letters.write_text(NOT_FRUS, encoding="utf-8")
     line = refused(run, seeded, "frus", str(V05), str(letters))
     assert line.startswith("Error: letters.xml, line 2: a TEI file but not a FRUS volume")
+
+
+def test_a_doctype_in_utf16_is_refused_too(
+    seeded: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE TEI [<!ENTITY a "aaaaaaaaaa">]>\n'
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="frus1999v01"><teiHeader/>'
+        "<text><body><div type='document'><p>&a;</p></div></body></text></TEI>"
+    )
+    path = tmp_path / "bad.xml"
+    for codec in ("utf-16", "utf-16-be"):  # with a byte order mark; told by the bytes of "<?"
+        path.write_bytes(text.encode(codec))
+        line = refused(run, seeded, "frus", str(path))
+        assert line.startswith("Error: bad.xml, line 2: refusing a DOCTYPE"), line
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("x-bogus", "unknown encoding"),
+        ("rot13", "'rot13' is not a text encoding"),
+        ("UTF-32", "multi-byte encodings are not supported"),
+        ("Shift_JIS", "multi-byte encodings are not supported"),
+    ],
+)
+def test_an_encoding_the_parser_cannot_read(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, encoding: str, reason: str
+) -> None:
+    text = V05.read_text(encoding="utf-8").replace('encoding="UTF-8"', f'encoding="{encoding}"', 1)
+    path = tmp_path / "bad.xml"
+    path.write_text(text, encoding="utf-8")
+    assert refused(run, seeded, "frus", str(path)) == (
+        "Error: bad.xml, line 1: cannot read the encoding the XML declaration names "
+        f"('{encoding}': {reason})"
+    )
+
+
+def test_utf32_is_refused(seeded: str, run: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_bytes('<?xml version="1.0" encoding="UTF-32"?><TEI/>'.encode("utf-32"))
+    line = refused(run, seeded, "frus", str(path))
+    assert line == "Error: bad.xml: UTF-32, which the XML parser cannot read"
+
+
+def test_a_volume_in_utf16_reads_as_in_utf8(tmp_path: Path) -> None:
+    text = V05.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    path = tmp_path / "v05-utf16.xml"
+    path.write_bytes(text.encode("utf-16"))
+    assert read_volume(path) == read_volume(V05)
 
 
 def test_a_frus_key_twice_in_one_load(

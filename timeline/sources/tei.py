@@ -34,6 +34,7 @@ from timeline.sources.tei_meta import (
     split_source_note,
 )
 from timeline.sources.tei_text import TEI, read_document
+from timeline.sources.xml_prolog import check_prolog
 
 __all__ = ["ParsedVolume", "iter_volume", "read_volume"]
 
@@ -41,9 +42,6 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 URL = "https://history.state.gov/historicaldocuments/{volume}/{doc}"
 SERIES = "Foreign Relations of the United States"
 
-_PROLOG_BYTES = 1 << 16
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
 _VOLUME_ID = re.compile(r"frus[0-9A-Za-z][0-9A-Za-z_-]*")
 _WS = re.compile(r"\s+")
 # Finished elements directly under these are detached once read.
@@ -54,39 +52,6 @@ _CONTAINERS = frozenset(
 
 def _words(el: ET.Element | None) -> str:
     return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
-
-
-def _check_prolog(path: Path) -> int:
-    """Refuse a DOCTYPE (entities could expand or be fetched); return the root element's line."""
-    try:
-        with open_regular(path) as handle:
-            head = handle.read(_PROLOG_BYTES)
-    except OSError as exc:
-        raise SourceFormatError(f"{path.name}: cannot read the file ({exc.strerror})") from None
-    root = None
-    at = 0
-    while True:
-        match = _ROOT.search(head, at)
-        if match is None:
-            break
-        before = head[: match.start()]
-        # Skip a "<" inside a comment or processing instruction of the prolog.
-        if before.count(b"<!--") > before.count(b"-->") or before.count(b"<?") > before.count(
-            b"?>"
-        ):
-            at = match.end()
-            continue
-        root = match
-        break
-    prolog = head[: root.start()] if root else head
-    doctype = _DOCTYPE.search(prolog)
-    if doctype is not None:
-        line = prolog.count(b"\n", 0, doctype.start()) + 1
-        raise SourceFormatError(
-            f"{path.name}, line {line}: refusing a DOCTYPE declaration "
-            "(FRUS volumes have none, and its entities could expand or be fetched)"
-        )
-    return prolog.count(b"\n") + 1
 
 
 def _volume_string(*parts: str | None) -> str:
@@ -328,7 +293,7 @@ def iter_volume(
     calls add up to the file's size.
     """
     path = Path(path)
-    stream = _Stream(path.name, _check_prolog(path))
+    stream = _Stream(path.name, check_prolog(path))
     try:
         with open_regular(path) as handle:
             if progress is None:
