@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from timeline.errors import QuoteNotFoundError
 from timeline.sources.spans import read_text
-from timeline.textmatch import find_all, find_quote, fold
+from timeline.textmatch import _bit_masks, find_all, find_quote, fold
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 
@@ -321,3 +321,21 @@ def test_loose_matching_never_starts_inside_a_word() -> None:
 def test_spaces_made_optional_win_over_lost_glyphs() -> None:
     text = "Wil iam J. Casey and William Casey"
     assert find_quote(text, "WilliamJ. Casey") == (0, 16)
+
+
+def test_bit_masks_set_each_position_of_each_character() -> None:
+    needle = "officials denied it" * 40
+    masks = _bit_masks(needle)
+    assert set(masks) == set(needle)
+    for ch, mask in masks.items():
+        assert [i for i in range(len(needle)) if mask >> i & 1] == [
+            i for i, c in enumerate(needle) if c == ch
+        ]
+
+
+def test_a_quote_longer_than_the_text_is_not_found() -> None:
+    # Two million words, loosely matched, once built a Shift-And mask of four million bits one
+    # bit at a time (quadratic); a quote with more letters than the text is never looked for.
+    text = "The Secretary said that the officials denied it."
+    with pytest.raises(QuoteNotFoundError, match="quote not found"):
+        find_quote(text, "x " * 2_000_000 + "officials denied it")

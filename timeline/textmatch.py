@@ -99,10 +99,18 @@ def _scan(haystack: str, needle: str, accept: Callable[[int, int], bool]) -> lis
 
 
 def _bit_masks(needle: str) -> dict[str, int]:
-    masks: dict[str, int] = {}
+    """For each character of ``needle``, the int whose bit i is set where ``needle[i]`` is it.
+
+    Built from a bitmap a character, not by or-ing one bit at a time into a growing int, which
+    copied the int at every bit: quadratic in the length of the quote."""
+    bitmaps: dict[str, bytearray] = {}
+    size = len(needle) // 8 + 1
     for i, ch in enumerate(needle):
-        masks[ch] = masks.get(ch, 0) | (1 << i)
-    return masks
+        bitmap = bitmaps.get(ch)
+        if bitmap is None:
+            bitmap = bitmaps[ch] = bytearray(size)
+        bitmap[i >> 3] |= 1 << (i & 7)
+    return {ch: int.from_bytes(bitmap, "little") for ch, bitmap in bitmaps.items()}
 
 
 def _ocr_scan(folded: str, folded_quote: str, *, lost_glyphs: bool) -> list[Span]:
@@ -190,6 +198,8 @@ class _Matcher:
     def tier_unspaced(self) -> list[Span]:
         folded, index = self._folded_text()
         quote = self.folded_quote
+        if len(quote) - quote.count(" ") > len(folded) - folded.count(" "):
+            return []  # more letters than the text has: no scan (its cost grows with the quote)
 
         # Loose matching must not start or end inside a word: "ofthe" is not "t|o the".
         def on_word_edges(start: int, end: int) -> bool:
