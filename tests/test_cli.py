@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -11,12 +12,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
 
 from timeline import __version__
 from timeline.cli import main
+from timeline.cli.app import whole_writes
 
 COMMANDS = sorted(main.commands)  # every command there is, whoever added it
 
@@ -186,6 +189,123 @@ def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
     )
     assert "Traceback" not in result.stderr
     assert result.stdout.startswith("┌")
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "sql"])
+def test_an_export_to_a_closed_pipe_ends_quietly(tmp_path: Path, fmt: str) -> None:
+    # The seed's export is several times a pipe's buffer: head leaves, the export's writes fail.
+    env = {**os.environ, "TIMELINE_DB": str(tmp_path / "pipe.db")}
+    subprocess.run([sys.executable, "-m", "timeline", "seed"], env=env, check=True)
+    result = subprocess.run(
+        f"'{sys.executable}' -m timeline export {fmt} | head -n 1",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stderr == ""
+    assert result.stdout.count("\n") == 1
+
+
+class _ShortWrites(io.RawIOBase):
+    """A raw file that takes at most 5 bytes a write, and no more than ``room`` in all."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.data = room, b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        taken = bytes(data[: min(5, self.room)])
+        self.room -= len(taken)
+        self.data += taken
+        return len(taken)
+
+
+def test_unbuffered_output_to_a_full_disk_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # python -u: the text layer writes to the raw file itself, and drops what a short write
+    # left; whole_writes puts a buffer between, which writes all or raises.
+    raw = _ShortWrites(room=17)
+    unchecked = io.TextIOWrapper(raw, write_through=True)  # held, as sys.__stdout__ holds it
+    monkeypatch.setattr(sys, "stdout", unchecked)
+    sys.stdout.write("0123456789\n" * 3)  # unchecked: 5 bytes taken, the rest dropped
+    assert raw.data == b"01234"
+    whole_writes()
+    sys.stdout.write("abcdefghij\n")
+    assert raw.data == b"01234abcdefghij\n"  # a line at a time, as -u asked
+    with pytest.raises(OSError, match="No space left"):
+        sys.stdout.write("klmnopqrst\n")
+
+
+TERMINATED_PART_WAY = """
+import os, signal, sys
+import {module} as target
+
+original = target.{function}
+
+def {function}(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or `timeout` would, part way
+    return original(*args, **kwargs)
+
+target.{function} = {function}
+from timeline.cli import main
+main(sys.argv[1:], prog_name="timeline")
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "command"),
+    [
+        ("timeline.export.jsondoc", "write_json", ["export", "json", "-o", "out/x.json"]),
+        ("timeline.export.csvpkg", "write_csv", ["export", "csv", "-o", "out/csv"]),
+        ("timeline.importing.reader", "Converter", ["import", "seed.json"]),
+    ],
+)
+def test_sigterm_part_way_leaves_nothing_behind(
+    tmp_path: Path, module: str, function: str, command: list[str]
+) -> None:
+    seeded = tmp_path / "seeded.db"
+    timeline = [sys.executable, "-m", "timeline", "--db", str(seeded)]
+    subprocess.run([*timeline, "seed"], check=True)
+    subprocess.run([*timeline, "export", "json", "-o", str(tmp_path / "seed.json")], check=True)
+    (tmp_path / "out").mkdir()
+    db = "seeded.db" if command[0] == "export" else "new.db"
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    script = TERMINATED_PART_WAY.format(module=module, function=function)
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--db", db, *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (143, "Terminated\n")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no temporary, no new.db
+
+
+def test_a_first_run_that_cannot_create_says_so_in_one_line(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = run("--db", "sqlite:///:memory:", "report", expect=1)
+    assert memory.stderr == (
+        "Error: cannot keep a timeline in ':memory:': an in-memory database is empty at each "
+        "connection; give a file path\n"
+    )
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    # As root every directory is writable: say this one is not, as os.access would for a user.
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    result = run("--db", str(locked / "new.db"), "report", expect=1)
+    assert result.stderr == (
+        f"Error: cannot create database '{locked / 'new.db'}': directory '{locked}' is not "
+        "writable\n"
+    )
+    assert list(locked.iterdir()) == []
 
 
 def test_a_bare_timeline_prints_the_help(run: Callable[..., Result]) -> None:

@@ -212,6 +212,21 @@ class Database:
                 return None
             return _stored_revision(connection)
 
+    def check_creatable(self) -> None:
+        """Refuse, before a first run says or makes anything, a database it could not create:
+        SQLite in memory (each connection a new, empty one) or in a directory it cannot write
+        to (its journal is a file beside it, even for an empty file that exists)."""
+        if self.is_sqlite and self.url.database in (None, "", ":memory:"):
+            raise DatabaseError(
+                f"cannot keep a timeline in '{self.name}': an in-memory database is empty at "
+                "each connection; give a file path"
+            )
+        path = self.sqlite_path
+        if path is not None and not os.access(path.parent, os.W_OK | os.X_OK):
+            raise DatabaseError(
+                f"cannot create database '{path}': directory '{path.parent}' is not writable"
+            )
+
     @contextlib.contextmanager
     def creating(self) -> Iterator[None]:
         """Around a first run: a SQLite file that did not exist before is removed on failure.

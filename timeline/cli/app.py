@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,6 +50,7 @@ class App:
         database = self.database
         state = database.state()
         if state in (SchemaState.MISSING, SchemaState.EMPTY):
+            database.check_creatable()
             click.echo(
                 f"timeline: {database.name} has no timeline yet; creating it and loading the seed",
                 err=True,
@@ -197,12 +201,16 @@ class TimelineGroup(click.Group):
         if not extra.pop("standalone_mode", True):
             return super().main(args, prog_name, standalone_mode=False, **extra)
         args = list(sys.argv[1:] if args is None else args)
+        whole_writes()
         for arg in args:
             if "\x00" in arg:  # no real argv holds one, but a caller's list can
                 _fail(f"Error: argument {printable(arg)!r} contains a NUL character", 2)
+        previous = _terminate_like_interrupt()
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
             _flush_stdout()
+        except Terminated:
+            _fail("Terminated", 128 + signal.SIGTERM)
         except click.exceptions.NoArgsIsHelpError as exc:
             # A bare `timeline` asks for the help: print it, as --help does.
             click.echo(exc.ctx.get_help(), color=exc.ctx.color)
@@ -224,7 +232,42 @@ class TimelineGroup(click.Group):
                 sys.stderr.close()
                 sys.exit(1)
             _fail(f"Error: {_os_message(exc)}", 1)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class Terminated(BaseException):
+    """SIGTERM (``kill``, ``timeout``, a service stopping), raised where the command is."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _terminate_like_interrupt() -> Any:
+    """Have SIGTERM end a command as Ctrl-C does: by an exception, so that the cleanup that
+    removes a half-written export or a half-made database runs (it only killed the process).
+    Returns the handler it replaced, None where none was replaced (not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def whole_writes() -> None:
+    """Under PYTHONUNBUFFERED (``python -u``), sys.stdout's text layer writes to the raw file
+    and ignores a short write (a disk that fills): the rest of the output would be lost and the
+    command end with status 0. A buffer put between them writes everything or raises."""
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if isinstance(stream, io.TextIOWrapper) and isinstance(raw, io.RawIOBase):
+        sys.stdout = io.TextIOWrapper(
+            io.BufferedWriter(raw),
+            encoding=stream.encoding,
+            errors=stream.errors,
+            line_buffering=True,  # as unbuffered as the caller asked, a line at a time
+        )
 
 
 def _flush_stdout() -> None:

@@ -22,6 +22,7 @@ export leaves at most one temporary per destination, until the next export.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import os
 import re
@@ -174,6 +175,8 @@ def export(
     try:
         _export(database, chosen, writer, dest, tick, out, options)
     except OSError as exc:  # a full disk, a quota, an I/O error
+        if exc.errno == errno.EPIPE:  # `timeline export json | head`: the CLI ends quietly
+            raise
         where = f"'{dest}'" if dest is not None else "the output"
         raise ExportError(f"cannot write {where}: {exc.strerror or exc}") from exc
 
