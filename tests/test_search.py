@@ -325,6 +325,20 @@ def test_common_words_alone_are_refused_by_name(seeded: str, run: Callable[..., 
     )
 
 
+def test_a_query_of_thousands_of_words_is_refused_by_its_size(
+    seeded: str, run: Callable[..., Result]
+) -> None:
+    # Each word is a condition of the SQL: 3,000 overflowed SQLite's expression tree, and the
+    # message blamed the database.
+    many = " ".join(f"word{n}" for n in range(3000))
+    for query in (many, f'"{many}"', f"crab -{many}"):
+        result = run("--db", seeded, "search", "--", query, expect=1)
+        assert result.stderr.startswith("Error: the query has 3"), result.stderr
+        assert "words; search takes 200 at most" in result.stderr
+    at_most = " ".join(f"word{n}" for n in range(200))
+    assert run("--db", seeded, "search", at_most).stderr.startswith("no matches")
+
+
 def test_kind_and_limit(seeded: str, run: Callable[..., Result]) -> None:
     for kind in ("document", "event", "quote"):
         rows = hits(run, seeded, "forced labor", "--kind", kind)

@@ -15,6 +15,7 @@ from click.testing import Result
 from conftest import dump, file_digest, reset_postgres
 from test_errors import one_line_error
 
+import timeline.sql
 from timeline.db import Database
 from timeline.schema import ANALYST_VIEWS
 from timeline.sql import NO_ROWS
@@ -357,6 +358,36 @@ def test_a_runaway_query_is_stopped(seeded: str, run: Callable[..., Result]) -> 
     )
 
 
+def test_infinities_are_null_in_json(seeded: str, run: Callable[..., Result]) -> None:
+    if seeded.endswith(".db"):
+        query = "SELECT 1e999 AS up, -1e999 AS down, 1.5 AS finite"
+    else:
+        query = "SELECT 'Infinity'::float8 AS up, '-Infinity'::numeric AS down, 1.5 AS finite"
+    for fmt in ("json", "ndjson"):
+        text = run("--db", seeded, "sql", query, "-f", fmt).stdout
+        assert "Infinity" not in text  # what Python's encoder writes, and JSON parsers refuse
+        rows = [json.loads(line) for line in text.splitlines()] if fmt == "ndjson" else None
+        assert (rows or json.loads(text)) == [{"up": None, "down": None, "finite": 1.5}]
+
+
+def test_ctrl_c_during_a_sqlite_query_is_not_the_timeout(
+    db_url: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C lands in SQLite's progress handler (the only Python running), which SQLite then
+    # reports as "interrupted", the word it has for the timeout too.
+    if not db_url.endswith(".db"):
+        pytest.skip("SQLite's progress handler")
+    run("--db", db_url, "init")
+
+    def interrupt(self: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(timeline.sql._Guard, "expired", interrupt)
+    forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c"
+    result = run("--db", db_url, "sql", forever, expect=1)
+    assert result.stderr.strip() == "Aborted!"  # after the new line Click gives the ^C
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -369,6 +400,8 @@ def test_a_runaway_query_is_stopped(seeded: str, run: Callable[..., Result]) -> 
         (["SELECT 1", "-f", "csv", "--fmt", "github"], "--fmt styles the table format"),
         (["SELECT 1", "--fmt", "nonesuch"], "'nonesuch' is not one of"),
         (["SELECT 1", "--timeout", "-1"], "-1"),
+        (["SELECT 1", "--timeout", "nan"], "'--timeout': nan is not a number of seconds"),
+        (["SELECT 1", "--timeout", "1e309"], "'--timeout': inf is not a number of seconds"),
     ],
 )
 def test_bad_queries_and_options(

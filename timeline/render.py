@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import decimal
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
@@ -327,12 +328,18 @@ def _unique_names(columns: Sequence[str]) -> list[str]:
 
 
 def _json_value(value: Any) -> Any:
-    """SQL values as JSON: dates in ISO form, exact decimals as numbers, bytes in hex."""
-    if value is None or isinstance(value, bool | int | float | str):
+    """SQL values as JSON: dates in ISO form, exact decimals as numbers, bytes in hex; an
+    infinity or NaN, which JSON cannot hold, as null (as JavaScript's JSON.stringify writes
+    them), never the ``Infinity`` of Python's encoder that JSON parsers refuse."""
+    if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            return None
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()

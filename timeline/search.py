@@ -11,6 +11,7 @@ list), so they find the same things; only the ranking formulas differ (bm25 and 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, replace
@@ -60,6 +61,7 @@ same so than too very s t can will just don should now
 """
 STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 
+MAX_WORDS = 200  # in all its terms, common words at their ends left out
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: where FTS5's unicode61 splits words
 _TOKEN = re.compile(r'(-)?"([^"]*)(?:"|$)|(-)?([^\s"]+)')
 
@@ -173,6 +175,13 @@ def parse_query(query: str) -> SearchQuery:
             groups.append([term])
     if not groups:
         raise SearchError(f"nothing to search for in {query!r}: {_why_empty(common, excluded)}")
+    words = sum(len(term.words) for term in (*itertools.chain(*groups), *excluded))
+    if words > MAX_WORDS:
+        # Each word is a condition of the SQL: thousands overflow SQLite's expression tree.
+        raise SearchError(
+            f"the query has {words} words; search takes {MAX_WORDS} at most (a passage of a "
+            "few distinctive words finds it)"
+        )
     return SearchQuery(tuple(tuple(g) for g in groups), tuple(excluded))
 
 

@@ -138,6 +138,8 @@ class _Guard:
         self.remaining = timeout
         self.started: float | None = None
         self.refused: str | None = None
+        self.timed_out = False  # the guard stopped the query (not Ctrl-C, which SQLite also
+        # reports as "interrupted": the interrupt is raised inside the progress handler)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -154,6 +156,13 @@ class _Guard:
             return False
         return time.monotonic() - self.started > self.remaining
 
+    def stop_if_expired(self) -> int:
+        """SQLite's progress handler: non-zero stops the query."""
+        if self.expired():
+            self.timed_out = True
+            return 1
+        return 0
+
     def timeout_message(self) -> str:
         return (
             f"the query was stopped after {self.timeout:g} s (--timeout); "
@@ -167,11 +176,21 @@ def _query_errors(guard: _Guard) -> Iterator[None]:
     try:
         yield
     except sa_exc.DBAPIError as exc:
+        _interrupted_by_user(exc.orig or exc, guard)
         raise QueryError(_explain(exc.orig or exc, guard)) from exc
     except sa_exc.StatementError as exc:  # a bind the driver cannot take
         raise QueryError(first_line(exc)) from exc
     except (sqlite3.Error, *_psycopg_errors()) as exc:
+        _interrupted_by_user(exc, guard)
         raise QueryError(_explain(exc, guard)) from exc
+
+
+def _interrupted_by_user(exc: BaseException, guard: _Guard) -> None:
+    """Ctrl-C during a SQLite query ends it as "interrupted", as the timeout does: raised again
+    as the interrupt it was, so the command ends as Ctrl-C ends every other."""
+    interrupted = isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted"
+    if interrupted and not guard.timed_out:
+        raise KeyboardInterrupt from exc
 
 
 def _psycopg_errors() -> tuple[type[Exception], ...]:
@@ -213,7 +232,7 @@ def _sqlite_rows(
         raw = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         raw.execute("PRAGMA query_only = ON")
         raw.set_authorizer(_authorizer(guard))
-        raw.set_progress_handler(lambda: 1 if guard.expired() else 0, 1000)
+        raw.set_progress_handler(guard.stop_if_expired, 1000)
         return raw
 
     engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import click
@@ -10,6 +11,13 @@ from tabulate import tabulate_formats
 from timeline.cli.app import App, format_option, pass_app
 from timeline.render import QUERY_FORMATS, SCHEMA_FORMATS, TABLE_STYLE, render_query, render_schema
 from timeline.sql import DEFAULT_TIMEOUT, run_query
+
+
+def _finite(seconds: float) -> float:
+    # FloatRange lets nan (no comparison holds) and inf through: both would mean no limit.
+    if not math.isfinite(seconds):
+        raise click.BadParameter(f"{seconds} is not a number of seconds (0 for no limit)")
+    return seconds
 
 
 @click.command()
@@ -33,6 +41,7 @@ from timeline.sql import DEFAULT_TIMEOUT, run_query
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
+    callback=lambda _ctx, _param, value: _finite(value),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Stop the query after this many seconds of database time; 0 for no limit.",
