@@ -370,6 +370,8 @@ def test_infinities_are_null_in_json(seeded: str, run: Callable[..., Result]) ->
         assert (rows or json.loads(text)) == [{"up": None, "down": None, "finite": 1.5}]
 
 
+# sqlite3 hands the interrupt raised in its progress handler to sys.unraisablehook as well.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_ctrl_c_during_a_sqlite_query_is_not_the_timeout(
     db_url: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
