@@ -177,16 +177,21 @@ def test_show_an_event_and_a_source(seeded: str, run: Callable[..., Result]) -> 
     )
 
 
-def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
+def _piped_to_head(tmp_path: Path, command: str) -> subprocess.CompletedProcess[str]:
+    """``timeline COMMAND | head -n 1`` on ``tmp_path/pipe.db``: head leaves after a line."""
     env = {**os.environ, "TIMELINE_DB": str(tmp_path / "pipe.db")}
-    result = subprocess.run(
-        f"'{sys.executable}' -m timeline report | head -n 1",
+    return subprocess.run(
+        f"'{sys.executable}' -m timeline {command} | head -n 1",
         shell=True,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
+    result = _piped_to_head(tmp_path, "report")
     assert "Traceback" not in result.stderr
     assert result.stdout.startswith("┌")
 
@@ -194,16 +199,10 @@ def test_report_survives_a_closed_pipe(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["json", "ndjson", "sql"])
 def test_an_export_to_a_closed_pipe_ends_quietly(tmp_path: Path, fmt: str) -> None:
     # The seed's export is several times a pipe's buffer: head leaves, the export's writes fail.
-    env = {**os.environ, "TIMELINE_DB": str(tmp_path / "pipe.db")}
-    subprocess.run([sys.executable, "-m", "timeline", "seed"], env=env, check=True)
-    result = subprocess.run(
-        f"'{sys.executable}' -m timeline export {fmt} | head -n 1",
-        shell=True,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    subprocess.run(
+        [sys.executable, "-m", "timeline", "--db", str(tmp_path / "pipe.db"), "seed"], check=True
     )
+    result = _piped_to_head(tmp_path, f"export {fmt}")
     assert result.stderr == ""
     assert result.stdout.count("\n") == 1
 

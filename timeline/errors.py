@@ -47,3 +47,12 @@ class SearchError(TimelineError, ValueError):
 
 class LoadError(TimelineError):
     """A load that cannot be written as planned: a missing document, a quote a new text lacks."""
+
+
+def too_many_digits(exc: BaseException) -> bool:
+    """Whether ``exc`` is int()'s refusal of a number of more digits than
+    ``sys.get_int_max_str_digits()`` (a ValueError that parsers let through), or a SystemError
+    it caused: ijson's C backend (3.x) can leave that ValueError set while it returns an event,
+    so that the next call into C raises a SystemError whose context it is."""
+    cause = exc.__context__ if isinstance(exc, SystemError) else exc
+    return isinstance(cause, ValueError) and "integer string conversion" in str(cause)

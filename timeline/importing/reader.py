@@ -11,7 +11,7 @@ from typing import IO, Any
 import ijson
 
 from timeline.db import first_line, head_revision
-from timeline.errors import ImportFileError
+from timeline.errors import ImportFileError, too_many_digits
 from timeline.export.tables import (
     FORMAT_VERSION,
     TableInfo,
@@ -102,15 +102,6 @@ class Sink:
         """Wait for rows still being written; raises the database's refusal of one."""
 
 
-def _too_many_digits(exc: BaseException) -> bool:
-    """Whether ``exc`` is int()'s refusal of a number of more digits than
-    ``sys.get_int_max_str_digits()``: a ValueError, which ijson's C backend (3.x) can leave set
-    while it returns an event, so that the next call into C raises a SystemError whose context
-    it is."""
-    cause = exc.__context__ if isinstance(exc, SystemError) else exc
-    return isinstance(cause, ValueError) and "integer string conversion" in str(cause)
-
-
 class Reader:
     """Walks the JSON events of an export and sends every table's rows to a sink, checking the
     structure, the header and every row as it goes."""
@@ -138,7 +129,7 @@ class Reader:
         """The message for the end of the events (StopIteration) or a parse error."""
         if isinstance(exc, StopIteration):
             return self._truncated()
-        if _too_many_digits(exc):
+        if too_many_digits(exc):
             limit = sys.get_int_max_str_digits()
             return ImportFileError(
                 f"'{self.name}' holds a number of more than {limit} digits, {self.where}"
@@ -221,7 +212,7 @@ class Reader:
             self._read(sink)
         except (ValueError, SystemError) as exc:
             # int()'s refusal can surface at the next call into C after ijson's, not at ijson's.
-            if not _too_many_digits(exc):
+            if not too_many_digits(exc):
                 raise
             raise self._failure(exc) from None
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from timeline.errors import SourceFormatError
+from timeline.errors import SourceFormatError, too_many_digits
 
 __all__ = ["SIDECAR_SUFFIX", "iter_paths", "open_regular", "parse_toml", "read_source"]
 
@@ -52,7 +52,7 @@ def parse_toml(text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError:
         raise
     except ValueError as exc:
-        if "digits" not in str(exc):
+        if not too_many_digits(exc):
             raise
         limit = sys.get_int_max_str_digits()
         raise tomllib.TOMLDecodeError(f"a number of more than {limit} digits") from None

@@ -19,7 +19,7 @@ from timeline.sources.files import open_regular
 
 __all__ = ["check_prolog"]
 
-PROLOG_BYTES = 1 << 16
+_PROLOG_BYTES = 1 << 16
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
 _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.:-]*)")
 _DECLARATION = re.compile(r"<\?xml\s[^>]*?\?>")
@@ -75,7 +75,7 @@ def check_prolog(path: Path) -> int:
     """Refuse a DOCTYPE or an encoding the parser cannot read; return the root element's line."""
     try:
         with open_regular(path) as handle:
-            raw = handle.read(PROLOG_BYTES)
+            raw = handle.read(_PROLOG_BYTES)
     except OSError as exc:
         raise SourceFormatError(f"{path.name}: cannot read the file ({exc.strerror})") from None
     codec, body = _sniffed(raw)
