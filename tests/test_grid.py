@@ -115,6 +115,38 @@ def test_colour_codes_are_left_to_tabulate() -> None:
     assert out.getvalue() == expected + "\n"
 
 
+# Words for the greedy fill: hyphens textwrap breaks after (two letters before, letters after)
+# and ones it does not (digits, one letter, a hyphen at a word's end or start, an em-dash),
+# words longer than the width with and without such a hyphen, and words of other whitespace.
+FILL_WORDS = [
+    "a",
+    "of",
+    "Treasury",
+    "x" * 12,
+    "Secretary",
+    "1961",
+    "“quoted”",
+    "crab-meat",
+    "co-operation-with-everyone",
+    "frus1961-63v05-d30~copy-1",
+    "1961-63",
+    "a-b-cd",
+    "ab-c-d-ef",
+    "ab-",
+    "-ab",
+    "x-1",
+    "é-ü-ßΩ",
+    "U.S.-Soviet",
+    "well--known",
+    "--",
+    "\xa0",
+    "x\xa0",
+    "\xa0\xa0",
+    "\x1f",
+    "ab-\xa0",
+]
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_spaced_words_wrap_as_textwrap_does(seed: int) -> None:
     """The greedy fill for words between single spaces (timeline.grid._wrap) against
@@ -122,23 +154,32 @@ def test_spaced_words_wrap_as_textwrap_does(seed: int) -> None:
     from timeline.grid import _wrap, _Wrapper
 
     rng = random.Random(seed)
-    pool = [
-        "a",
-        "of",
-        "Treasury",
-        "x" * 12,
-        "Secretary",
-        "1961",
-        "“quoted”",
-        "crab-meat",
-        "\xa0",
-        "x\xa0",
-    ]
     for _ in range(50):
-        line = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        line = " ".join(rng.choice(FILL_WORDS) for _ in range(rng.randint(1, 12)))
         for width in range(1, len(line) + 3):
             wrapper = _Wrapper(width=width)
             assert _wrap(wrapper, line) == "\n".join(wrapper.wrap(line)), (line, width)
+
+
+@pytest.mark.parametrize(
+    ("line", "width", "lines"),
+    [
+        ("frus1961-63v05-d30~benchmark-copy-1", 30, ["frus1961-63v05-d30~benchmark-", "copy-1"]),
+        ("the co-operation of all", 10, ["the co-", "operation", "of all"]),
+        ("Soviet-American trade", 12, ["Soviet-", "American", "trade"]),
+    ],
+)
+def test_hyphenated_words_are_filled_without_textwrap(
+    line: str, width: int, lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long line of hyphenated words (a report's document keys, a quote's compounds) is
+    filled by the fast path, breaking where textwrap does: textwrap is not called."""
+    from timeline.grid import _wrap, _Wrapper
+
+    wrapper = _Wrapper(width=width)
+    assert wrapper.wrap(line) == lines
+    monkeypatch.setattr(wrapper, "wrap", lambda _text: pytest.fail("textwrap was called"))
+    assert _wrap(wrapper, line) == "\n".join(lines)
 
 
 def test_plain_check_skips_the_measuring_pass_only_when_told() -> None:

@@ -64,9 +64,23 @@ def _cast(cell: str) -> str:
         return cell
 
 
-# Words textwrap splits only at single spaces: no other whitespace it knows (it knows the ASCII
-# six alone), and no hyphen, at which it may also break.
-_SPACED_WORDS = re.compile(r"[^\t\n\x0b\x0c\r -]+(?: [^\t\n\x0b\x0c\r -]+)*")
+# Words between single spaces, with none of the other whitespace textwrap knows (the ASCII six),
+# and none of them all whitespace (U+00A0, say: textwrap drops such a word at a line's ends).
+_SPACED_WORDS = re.compile(
+    r"(?=[^ ]*?\S)[^\t\n\x0b\x0c\r ]++(?: (?=[^ ]*?\S)[^\t\n\x0b\x0c\r ]++)*+"
+)
+# Where textwrap (break_on_hyphens, its default) may also end a line: inside a word, after a
+# hyphen that follows two letters (or a letter, a hyphen, a letter) and comes before a letter,
+# perhaps a hyphen, and a letter. Its wordsep_re says so; a Python whose textwrap says otherwise
+# leaves hyphenated lines to textwrap itself.
+_HYPHEN_BREAK = r"(?:(?<=[^\d\W]{2}-)|(?<=[^\d\W]-[^\d\W]-))(?=[^\d\W]-?[^\d\W])"
+_HYPHENS_AS_TEXTWRAP = all(
+    rule in textwrap.TextWrapper.wordsep_re.pattern
+    for rule in (
+        r"-(?: (?<=[^\d\W]{2}-) | (?<=[^\d\W]-[^\d\W]-))",
+        r"(?= [^\d\W] -? [^\d\W])",
+    )
+)
 
 
 def _wrap(wrapper: _Wrapper, line: str) -> str:
@@ -78,23 +92,31 @@ def _wrap(wrapper: _Wrapper, line: str) -> str:
         # the line ends in other whitespace (U+00A0, say), which textwrap must judge
         if not kept[-1].isspace():
             return kept
-    elif _SPACED_WORDS.fullmatch(line):
-        # textwrap's greedy fill, without its chunking: words joined by one space while the
-        # line fits. A word longer than the width is cut by textwrap where the line stands;
-        # a word of other whitespace (U+00A0) it drops at a line's ends, as it drops spaces.
-        words = line.split(" ")
-        if max(map(len, words)) <= width and all(map(str.strip, words)):
-            return "\n".join(_filled(width).findall(line))
+    elif (
+        _SPACED_WORDS.fullmatch(line)
+        and "--" not in line  # an em-dash: textwrap's other breaks
+        and ("-" not in line or _HYPHENS_AS_TEXTWRAP)
+    ):
+        # textwrap's greedy fill, without its chunking: as many characters as fit, up to a
+        # place where textwrap may break (before a space, after a breaking hyphen, the end).
+        # A piece of a word longer than the width textwrap cuts where the line stands: that
+        # is left to it (the fill skips characters there, and the count finds it).
+        lines = _filled(width, "-" in line).findall(line)
+        joined = "\n".join(lines)
+        dropped = line.count(" ") - joined.count(" ")  # the spaces the lines end at
+        if lines and len(joined) - len(lines) + 1 + dropped == len(line):
+            return joined
     return "\n".join(wrapper.wrap(line))
 
 
 @functools.lru_cache(maxsize=64)
-def _filled(width: int) -> re.Pattern[str]:
-    """The lines of a greedy fill to ``width`` of words joined by single spaces, none longer
-    than ``width``: from a word's start, the most characters up to ``width`` that end where a
-    word does (before a space, or at the end). A match never starts at the space between two
-    lines, which the fill drops."""
-    return re.compile(rf"(?! ).{{1,{width}}}(?= |$)")
+def _filled(width: int, hyphens: bool) -> re.Pattern[str]:
+    """The lines of a greedy fill to ``width`` of words joined by single spaces: from a word's
+    start (never at the space between two lines, which the fill drops), the most characters up
+    to ``width`` that end where textwrap may end a line (before a space, at the end, and with
+    ``hyphens`` after a hyphen it breaks at, :data:`_HYPHEN_BREAK`)."""
+    ends = f" |$|{_HYPHEN_BREAK}" if hyphens else " |$"
+    return re.compile(rf"(?! ).{{1,{width}}}(?={ends})")
 
 
 class Layout:
