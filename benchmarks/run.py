@@ -69,6 +69,9 @@ def measure(command: list[str], *, cwd: Path, stdout: Path | None = None) -> tup
 
 REPEAT_SMALL = 3  # runs of each step below REPEAT_BELOW events, where one run is seconds
 REPEAT_BELOW = 200_000
+# Runs of the start-up steps, whatever the size: a tenth of a second apiece, where one pause of
+# the machine's moved a median of three (and the ratio) by half.
+REPEAT_STARTUP = 15
 
 
 def paired(ours: list[str], ref: list[str], *, cwd: Path, repeat: int) -> tuple[float, int, float]:
@@ -222,14 +225,15 @@ def sqlite_steps(
     sqlite3 = ensure_sqlite3()
     results: list[Measure] = []
 
-    def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
-        seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
+    def step(name: str, ours: list[str], ref_name: str, ref: list[str], runs: int = repeat) -> None:
+        seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=runs)
         results.append(done(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds)))
         print(f"  {name}: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
 
     click = [sys.executable, "-c", "import click"]
-    step("--version", timeline("--version"), "python -c 'import click'", click)
-    step("--help", timeline("--help"), "python -c 'import click'", click)
+    startup = max(repeat, REPEAT_STARTUP)
+    step("--version", timeline("--version"), "python -c 'import click'", click, startup)
+    step("--help", timeline("--help"), "python -c 'import click'", click, startup)
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt in ("table", "markdown", "csv", "json"):
         step(
@@ -509,7 +513,8 @@ def main() -> None:
         export, db, events = data(cache, args.events)
         print(
             f"data: {events} events in {export}; python {sys.version.split()[0]}; each step "
-            f"after the import and its reference run {repeat} time(s), medians printed",
+            f"after the import and its reference run {repeat} time(s) (start-up "
+            f"{max(repeat, REPEAT_STARTUP)}), medians printed",
             flush=True,
         )
         if args.no_import and not db.exists():
