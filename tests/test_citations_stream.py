@@ -166,3 +166,36 @@ def test_identities_selected_with_the_events_name_actors_as_loaded_ones_do(seede
                         selected.named(actor, plain)
     finally:
         database.dispose()
+
+
+def test_a_batch_of_keys_is_one_parameter_on_postgresql(seeded: str, backend: str) -> None:
+    """Documents and identities read a batch of keys with one statement per table; on
+    PostgreSQL the keys go as one array (``= ANY``), not a parameter apiece, and what is read
+    is what each key read alone gives."""
+    from timeline.citations import load_cited_documents
+    from timeline.db import Database
+    from timeline.identities import load_identities
+
+    database = Database.open(seeded)
+    executed: list[tuple[str, object]] = []
+
+    def record(_conn: object, _cursor: object, statement: str, parameters: object, *_: object):
+        executed.append((statement, parameters))
+
+    try:
+        with database.session() as session:
+            documents = list(session.scalars(sa.text("SELECT key FROM documents ORDER BY key")))
+            actors = list(session.scalars(sa.text("SELECT key FROM actors ORDER BY key")))
+            alone_documents = {k: load_cited_documents(session, [k])[k] for k in documents}
+            alone_actors = {k: load_identities(session, [k])[k] for k in actors}
+            sa.event.listen(database.engine, "before_cursor_execute", record)
+            assert load_cited_documents(session, documents) == alone_documents
+            assert load_identities(session, actors) == alone_actors
+            sa.event.remove(database.engine, "before_cursor_execute", record)
+    finally:
+        database.dispose()
+    assert len(executed) == 7  # documents, breaks, notes, readings; actors, aliases, offices
+    if backend == "postgresql":
+        for statement, parameters in executed:
+            assert "= ANY (" in statement, statement
+            assert isinstance(parameters, dict) and len(parameters) == 1, parameters

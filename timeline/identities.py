@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from timeline.citation_loading import KEYS, BatchCache, _grouped
+from timeline.citation_loading import BatchCache, _grouped, among
 from timeline.models import Actor, ActorAlias, Document, ExternalSource, Office
 
 
@@ -41,15 +41,15 @@ def short_source(citation: str | None) -> str | None:
 
 
 @functools.cache
-def _queries() -> tuple[Any, ...]:
+def _queries(postgresql: bool) -> tuple[Any, ...]:
     office_document = aliased(Document)
     return (
         select(Actor.id, Actor.key, Actor.name, ExternalSource.citation)
         .outerjoin(ExternalSource, Actor.external_source_id == ExternalSource.id)
-        .where(Actor.key.in_(KEYS)),
+        .where(among(Actor.key, postgresql)),
         select(ActorAlias.actor_id, Document.key, ActorAlias.char_start, ActorAlias.alias)
         .join(Document, ActorAlias.document_id == Document.id)
-        .where(ActorAlias.actor_id.in_(KEYS), ActorAlias.char_start.is_not(None))
+        .where(among(ActorAlias.actor_id, postgresql), ActorAlias.char_start.is_not(None))
         # The order of Actor.aliases, which the sort below keeps among equals.
         .order_by(ActorAlias.actor_id, ActorAlias.alias, ActorAlias.id),
         select(
@@ -62,7 +62,7 @@ def _queries() -> tuple[Any, ...]:
         )
         .outerjoin(ExternalSource, Office.external_source_id == ExternalSource.id)
         .outerjoin(office_document, Office.document_id == office_document.id)
-        .where(Office.actor_id.in_(KEYS))
+        .where(among(Office.actor_id, postgresql))
         .order_by(Office.actor_id, Office.term_start, Office.id),
     )
 
@@ -72,8 +72,9 @@ def load_identities(
 ) -> dict[str, Identity]:
     """The identities of the actors among ``keys``: one query each for actors, aliases (unless
     not ``aliases``: their ``aliases`` are then empty), offices."""
-    actor_query, alias_query, office_query = _queries()
-    actors = session.connection().execute(actor_query, {"keys": list(keys)}).all()
+    connection = session.connection()
+    actor_query, alias_query, office_query = _queries(connection.dialect.name == "postgresql")
+    actors = connection.execute(actor_query, {"keys": list(keys)}).all()
     ids = [actor.id for actor in actors]
     if not ids:
         return {}
