@@ -216,12 +216,12 @@ class Database:
         """Refuse, before a first run says or makes anything, a database it could not create:
         SQLite in memory (each connection a new, empty one) or in a directory it cannot write
         to (its journal is a file beside it, even for an empty file that exists)."""
-        if self.is_sqlite and self.url.database in (None, "", ":memory:"):
+        path = self.sqlite_path
+        if self.is_sqlite and path is None:
             raise DatabaseError(
                 f"cannot keep a timeline in '{self.name}': an in-memory database is empty at "
                 "each connection; give a file path"
             )
-        path = self.sqlite_path
         if path is not None and not os.access(path.parent, os.W_OK | os.X_OK):
             raise DatabaseError(
                 f"cannot create database '{path}': directory '{path.parent}' is not writable"

@@ -13,8 +13,8 @@ from timeline.render import QUERY_FORMATS, SCHEMA_FORMATS, TABLE_STYLE, render_q
 from timeline.sql import DEFAULT_TIMEOUT, run_query
 
 
-def _finite(seconds: float) -> float:
-    # FloatRange lets nan (no comparison holds) and inf through: both would mean no limit.
+def _finite(_ctx: click.Context, _param: click.Parameter, seconds: float) -> float:
+    """FloatRange lets nan (no comparison holds) and inf through: both would mean no limit."""
     if not math.isfinite(seconds):
         raise click.BadParameter(f"{seconds} is not a number of seconds (0 for no limit)")
     return seconds
@@ -41,7 +41,7 @@ def _finite(seconds: float) -> float:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
-    callback=lambda _ctx, _param, value: _finite(value),
+    callback=_finite,
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Stop the query after this many seconds of database time; 0 for no limit.",

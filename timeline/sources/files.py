@@ -49,9 +49,7 @@ def parse_toml(text: str) -> dict[str, Any]:
     RecursionError) included, which tomllib lets through."""
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        raise
-    except ValueError as exc:
+    except ValueError as exc:  # TOMLDecodeError is one: it passes through as it is
         if not too_many_digits(exc):
             raise
         limit = sys.get_int_max_str_digits()
