@@ -12,6 +12,7 @@ every row crosses a chunk boundary. The seed folder of that commit is kept besid
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -90,18 +91,50 @@ def test_the_window_is_read_from_the_index_on_date_start(
             # Seed-sized tables are cheaper to scan; the plan for a large table is the question.
             session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         events = chronology.Chronology(session, EventFilter(Window.parse("1961", "1970")))
-        query = events._events().order_by(*events.order)
-        compiled = query.compile(
-            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-        )
-        explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
-        plan = "\n".join(
-            " ".join(str(value) for value in row)
-            for row in session.execute(sa.text(explain + str(compiled)))
-        )
-    assert "ix_events_date_start" in plan, plan
-    if backend == "sqlite":
-        assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
+        # the records' query (every format but CSV) and the CSV report's own
+        for query in (events._events().order_by(*events.order), events.csv_query(with_quotes=True)):
+            compiled = query.compile(
+                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+            )
+            explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
+            plan = "\n".join(
+                " ".join(str(value) for value in row)
+                for row in session.execute(sa.text(explain + str(compiled)))
+            )
+            assert "ix_events_date_start" in plan, plan
+            if backend == "sqlite":
+                assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
+
+
+@pytest.mark.parametrize("with_quotes", [False, True])
+def test_the_csv_reports_fields_are_the_records_fields(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, with_quotes: bool
+) -> None:
+    """The CSV report prints from its own narrower query (Chronology.csv_fields): joined, its
+    fields are what the records every other format prints give, for every event of the seed
+    (statutes, actors and links the editor identified, every precision of date)."""
+    from timeline.db import Database
+    from timeline.render import actors_text, sources_text, statutes_text
+    from timeline.report import EventFilter, Window
+    from timeline.report_output import CSV_COLUMNS, _csv_line, _csv_report, _quoted_by_csv
+
+    monkeypatch.setattr(chronology, "BATCH", 2)
+    database = Database.open(seeded)
+    with database.session() as session:
+        events = chronology.Chronology(session, EventFilter(Window.parse("1900", "2000")))
+        expected = []
+        for record in events.records():
+            fields = [record[column] for column in CSV_COLUMNS[:-3]]
+            fields += [actors_text(record), statutes_text(record), sources_text(record)]
+            if with_quotes:
+                fields.append(" | ".join(s["quote"] for s in record["sources"]))
+            expected.append(_csv_line(fields, cr="\r" in _quoted_by_csv()))
+        out = io.StringIO()
+        _csv_report(events, out, with_quotes)
+    lines = out.getvalue().split("\n", 1)[1]
+    assert lines == "".join(expected)
+    assert len(expected) > 10
+    assert "[the editor's identification]" in lines and "Stat." in lines
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from timeline.dates import HistDate
-from timeline.event_links import decode, identity, link_columns, statute_citation
+from timeline.event_links import csv_link_columns, decode, identity, link_columns, statute_citation
 from timeline.models import (
     Actor,
     Document,
@@ -54,6 +54,18 @@ _EVENT_COLUMNS = (
     Event.description,
     Event.editorial_note,
     Event.external_source_id,
+)
+# What the CSV report prints of an event, before its links (Chronology.csv_fields).
+_CSV_COLUMNS = (
+    Event.key,
+    Event.date_edtf,
+    Event.date_text,
+    Event.date_start,
+    Event.date_end,
+    Event.date_precision,
+    Event.kind,
+    Event.title,
+    Event.description,
 )
 
 
@@ -112,6 +124,35 @@ class Chronology:
         ordered = query.order_by(*self.order)
         for rows in self._batches(ordered, ahead=not identified):
             yield from self._records(rows, identified)
+
+    def csv_query(self, *, with_quotes: bool) -> Select[Any]:
+        """The query of :meth:`csv_fields`, in report order."""
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        return (
+            select(*_CSV_COLUMNS, *csv_link_columns(sqlite, with_quotes=with_quotes))
+            .where(*self.conditions)
+            .order_by(*self.order)
+        )
+
+    def csv_fields(self, *, with_quotes: bool) -> Iterator[list[Any]]:
+        """Each event as the CSV report prints it, without the record :meth:`records` builds
+        (a dict a link, most of it unprinted): ``key`` to ``description`` as a record holds
+        them, then three decoded link lists, from :func:`csv_link_columns`."""
+        for rows in self._batches(self.csv_query(with_quotes=with_quotes), ahead=True):
+            for key, edtf, text, start, end, precision, kind, title, description, *links in rows:
+                display, edtf = _date_texts(edtf, text)
+                yield [
+                    key,
+                    display,
+                    edtf,
+                    start if start.__class__ is str else start.isoformat(),
+                    end if end.__class__ is str else end.isoformat(),
+                    precision,
+                    kind,
+                    title,
+                    description,
+                    *map(decode, links),
+                ]
 
     def sources(self) -> Iterator[dict[str, Any]]:
         """Every source of every selected event, in report order (the Markdown notes)."""

@@ -105,6 +105,66 @@ def link_columns(sqlite: bool, *, identified: bool = False) -> list[Any]:
     return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
 
 
+def csv_link_columns(sqlite: bool, *, with_quotes: bool) -> list[Any]:
+    """What the CSV report prints of the links, as :func:`link_columns`: actors (position, id,
+    role, name, identified by), statutes (position, id, relation, identified by, then what
+    :func:`statute_citation` takes), sources (position, id, document key, start, end, and the
+    quote ``with_quotes``)."""
+    parent = aliased(Statute)
+    actors = (
+        select(
+            _gathered(
+                sqlite,
+                EventActor.position,
+                EventActor.actor_id,
+                EventActor.role,
+                Actor.name,
+                EventActor.identified_by,
+            )
+        )
+        .select_from(EventActor)
+        .join(Actor, EventActor.actor_id == Actor.id)
+        .where(EventActor.event_id == Event.id)
+    )
+    statutes = (
+        select(
+            _gathered(
+                sqlite,
+                EventStatute.position,
+                EventStatute.statute_id,
+                EventStatute.relation,
+                EventStatute.identified_by,
+                Statute.title,
+                Statute.section,
+                parent.title,
+                Statute.statutes_at_large,
+                Statute.us_code,
+            )
+        )
+        .select_from(EventStatute)
+        .join(Statute, EventStatute.statute_id == Statute.id)
+        .outerjoin(parent, Statute.parent_id == parent.id)
+        .where(EventStatute.event_id == Event.id)
+    )
+    sources = (
+        select(
+            _gathered(
+                sqlite,
+                EventSource.position,
+                EventSource.id,
+                Document.key,
+                EventSource.char_start,
+                EventSource.char_end,
+                *((EventSource.quote,) if with_quotes else ()),
+            )
+        )
+        .select_from(EventSource)
+        .join(Document, EventSource.document_id == Document.id)
+        .where(EventSource.event_id == Event.id)
+    )
+    return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
+
+
 def identity_columns(sqlite: bool) -> tuple[Any, ...]:
     """For an actor link: :func:`said`; the citation of the publication that gives the actor's
     name; and, as a JSON array, each office an outside source gives a term (begins, id, title,

@@ -86,21 +86,38 @@ def _write_json_array(items: Iterable[Any], out: TextIO) -> None:
 EDITOR_MARK = " [the editor's identification]"
 
 
-def _editor(link: Mapping[str, Any]) -> str:
-    return EDITOR_MARK if link.get("identified_by") == "editor" else ""
+def _editor(identified_by: str | None) -> str:
+    return EDITOR_MARK if identified_by == "editor" else ""
+
+
+def actor_text(name: str, role: str, identified_by: str | None) -> str:
+    return f"{name} ({role}){_editor(identified_by)}"
+
+
+def statute_text(citation: str, relation: str, identified_by: str | None) -> str:
+    return f"{citation} ({relation}){_editor(identified_by)}"
+
+
+def source_text(document: str, char_start: int, char_end: int) -> str:
+    return f"{document} [{char_start}:{char_end}]"
 
 
 def actors_text(record: Mapping[str, Any]) -> str:
-    return "; ".join(f"{a['name']} ({a['role']}){_editor(a)}" for a in record["actors"])
+    return "; ".join(
+        actor_text(a["name"], a["role"], a.get("identified_by")) for a in record["actors"]
+    )
 
 
 def statutes_text(record: Mapping[str, Any]) -> str:
-    return "; ".join(f"{s['citation']} ({s['relation']}){_editor(s)}" for s in record["statutes"])
+    return "; ".join(
+        statute_text(s["citation"], s["relation"], s.get("identified_by"))
+        for s in record["statutes"]
+    )
 
 
 def sources_text(record: Mapping[str, Any]) -> str:
     return "; ".join(
-        f"{s['document']} [{s['char_start']}:{s['char_end']}]" for s in record["sources"]
+        source_text(s["document"], s["char_start"], s["char_end"]) for s in record["sources"]
     )
 
 

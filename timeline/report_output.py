@@ -25,21 +25,22 @@ from timeline.citation_loading import (
     first_citations,
     in_step,
 )
+from timeline.event_links import statute_citation
 from timeline.fitting import terminal_width
 from timeline.render import (
     MARKDOWN_DOCUMENTS_HEADING,
     MARKDOWN_NOTES_RULE,
     TABLE_STYLE,
     _write_json_array,
-    actors_text,
+    actor_text,
     markdown_cited_document,
     markdown_cited_note,
     markdown_event,
     markdown_header,
     markdown_note,
     quotes_text,
-    sources_text,
-    statutes_text,
+    source_text,
+    statute_text,
 )
 from timeline.tables import stream_table
 
@@ -70,6 +71,7 @@ class Events(Protocol):
     """What the renderers read (:class:`timeline.chronology.Chronology` is one)."""
 
     def records(self, *, identified: bool = False) -> Iterator[dict[str, Any]]: ...
+    def csv_fields(self, *, with_quotes: bool) -> Iterator[list[Any]]: ...
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
@@ -151,20 +153,29 @@ def _csv_line(fields: list[str | None], cr: bool) -> str:
 
 
 def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
-    # Every column but the last three (or four) is text or None, which csv writes as "", as
-    # render_rows does; the header goes through csv.writer itself.
-    plain = CSV_COLUMNS[:-3]
+    # Every field is text or None, which csv writes as "", as render_rows does; the header
+    # goes through csv.writer itself. The links are joined here, from the lists of
+    # Chronology.csv_fields, by the functions that join a record's (render.actors_text, ...).
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
     special = set(_quoted_by_csv())
     fast = special in ({'"', ",", "\n"}, {'"', ",", "\n", "\r"})  # else a writer to come
     cr = "\r" in special
     write = out.write
-    for record in events.records():
-        row = [record[column] for column in plain]
-        row += [actors_text(record), statutes_text(record), sources_text(record)]
+    for row in events.csv_fields(with_quotes=with_quotes):
+        actors, statutes, sources = row[9:]
+        row[9:] = (
+            "; ".join([actor_text(name, role, by) for _p, _i, role, name, by in actors]),
+            "; ".join(
+                [
+                    statute_text(statute_citation(*citation), relation, by)
+                    for _p, _i, relation, by, *citation in statutes
+                ]
+            ),
+            "; ".join([source_text(s[2], s[3], s[4]) for s in sources]),
+        )
         if with_quotes:
-            row.append(" | ".join(s["quote"] for s in record["sources"]))
+            row.append(" | ".join([s[5] for s in sources]))
         if fast:
             write(_csv_line(row, cr))
         else:
