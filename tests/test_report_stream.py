@@ -91,8 +91,11 @@ def test_the_window_is_read_from_the_index_on_date_start(
             # Seed-sized tables are cheaper to scan; the plan for a large table is the question.
             session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         events = chronology.Chronology(session, EventFilter(Window.parse("1961", "1970")))
-        # the records' query (every format but CSV) and the CSV report's own
-        for query in (events._events().order_by(*events.order), events.csv_query(with_quotes=True)):
+        # the records' query (JSON, Markdown) and the one the CSV report and the table print
+        for query in (
+            events._events().order_by(*events.order),
+            events.printed_query(statutes=True, quotes=True),
+        ):
             compiled = query.compile(
                 dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
             )
@@ -110,7 +113,7 @@ def test_the_window_is_read_from_the_index_on_date_start(
 def test_the_csv_reports_fields_are_the_records_fields(
     seeded: str, monkeypatch: pytest.MonkeyPatch, with_quotes: bool
 ) -> None:
-    """The CSV report prints from its own narrower query (Chronology.csv_fields): joined, its
+    """The CSV report prints from its own narrower query (Chronology.printed): joined, its
     fields are what the records every other format prints give, for every event of the seed
     (statutes, actors and links the editor identified, every precision of date)."""
     from timeline.db import Database
@@ -157,7 +160,7 @@ def test_table_of_text_only_tabulate_lays_out_is_tabulate(
     from tabulate import tabulate
 
     from timeline.db import Database
-    from timeline.report_output import TABLE_HEADERS, TABLE_WIDTHS, _table_row
+    from timeline.report_output import TABLE_HEADERS, TABLE_WIDTHS
 
     with Database.open(seeded).session() as session:
         last = session.execute(sa.text("SELECT max(id) FROM events")).scalar_one()
@@ -170,7 +173,21 @@ def test_table_of_text_only_tabulate_lays_out_is_tabulate(
     for extra in ([], ["--sources"]):
         records = json.loads(run("--db", seeded, "report", "--format", "json", *extra).output)
         assert any(r["title"] == title for r in records)
-        rows = [_table_row(record, bool(extra)) for record in records]
+        rows = [
+            [
+                record["date"] or "",
+                record["kind"] or "",
+                record["title"]
+                + (
+                    "\n\n" + "\n".join(f"“{s['quote']}”" for s in record["sources"])
+                    if extra
+                    else ""
+                ),
+                "\n".join(f"{a['name']} ({a['role']})" for a in record["actors"]),
+                "\n".join(dict.fromkeys(s["document"] for s in record["sources"])),
+            ]
+            for record in records
+        ]
         expected = tabulate(
             rows,
             headers=TABLE_HEADERS,

@@ -19,7 +19,13 @@ from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from timeline.dates import HistDate
-from timeline.event_links import csv_link_columns, decode, identity, link_columns, statute_citation
+from timeline.event_links import (
+    decode,
+    identity,
+    link_columns,
+    printed_link_columns,
+    statute_citation,
+)
 from timeline.models import (
     Actor,
     Document,
@@ -55,8 +61,8 @@ _EVENT_COLUMNS = (
     Event.editorial_note,
     Event.external_source_id,
 )
-# What the CSV report prints of an event, before its links (Chronology.csv_fields).
-_CSV_COLUMNS = (
+# What the CSV report and the table print of an event, before its links (Chronology.printed).
+_PRINTED_COLUMNS = (
     Event.key,
     Event.date_edtf,
     Event.date_text,
@@ -125,20 +131,19 @@ class Chronology:
         for rows in self._batches(ordered, ahead=not identified):
             yield from self._records(rows, identified)
 
-    def csv_query(self, *, with_quotes: bool) -> Select[Any]:
-        """The query of :meth:`csv_fields`, in report order."""
+    def printed_query(self, *, statutes: bool, quotes: bool) -> Select[Any]:
+        """The query of :meth:`printed`, in report order."""
         sqlite = self.session.get_bind().dialect.name == "sqlite"
-        return (
-            select(*_CSV_COLUMNS, *csv_link_columns(sqlite, with_quotes=with_quotes))
-            .where(*self.conditions)
-            .order_by(*self.order)
-        )
+        links = printed_link_columns(sqlite, statutes=statutes, quotes=quotes)
+        return select(*_PRINTED_COLUMNS, *links).where(*self.conditions).order_by(*self.order)
 
-    def csv_fields(self, *, with_quotes: bool) -> Iterator[list[Any]]:
-        """Each event as the CSV report prints it, without the record :meth:`records` builds
-        (a dict a link, most of it unprinted): ``key`` to ``description`` as a record holds
-        them, then three decoded link lists, from :func:`csv_link_columns`."""
-        for rows in self._batches(self.csv_query(with_quotes=with_quotes), ahead=True):
+    def printed(self, *, statutes: bool, quotes: bool) -> Iterator[list[Any]]:
+        """Each event as the CSV report and the table print it, without the record
+        :meth:`records` builds (a dict a link, most of it unprinted there): ``key`` to
+        ``description`` as a record holds them, then the actors, statutes (empty where not
+        ``statutes``) and sources as decoded lists (:func:`printed_link_columns`)."""
+        query = self.printed_query(statutes=statutes, quotes=quotes)
+        for rows in self._batches(query, ahead=True):
             for key, edtf, text, start, end, precision, kind, title, description, *links in rows:
                 display, edtf = _date_texts(edtf, text)
                 yield [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import aliased
 
 from timeline.identities import Identity, short_source
@@ -43,126 +43,115 @@ def _gathered(sqlite: bool, *columns: Any) -> Any:
     return func.json_agg(func.json_build_array(*columns))
 
 
+_PARENT = aliased(Statute)  # a statute's parent (an act, for a section)
+
+
+def _correlated(
+    sqlite: bool, actors: tuple[Any, ...], statutes: tuple[Any, ...], sources: tuple[Any, ...]
+) -> list[Any]:
+    """The actors, statutes and sources columns, correlated to :class:`Event`: each a JSON
+    array of the given columns of each link (no statutes given: a NULL column)."""
+    queries = (
+        select(_gathered(sqlite, *actors))
+        .select_from(EventActor)
+        .join(Actor, EventActor.actor_id == Actor.id)
+        .where(EventActor.event_id == Event.id),
+        select(_gathered(sqlite, *statutes))
+        .select_from(EventStatute)
+        .join(Statute, EventStatute.statute_id == Statute.id)
+        .outerjoin(_PARENT, Statute.parent_id == _PARENT.id)
+        .where(EventStatute.event_id == Event.id)
+        if statutes
+        else None,
+        select(_gathered(sqlite, *sources))
+        .select_from(EventSource)
+        .join(Document, EventSource.document_id == Document.id)
+        .where(EventSource.event_id == Event.id),
+    )
+    return [
+        query.correlate(Event).scalar_subquery() if query is not None else null()
+        for query in queries
+    ]
+
+
+# What statute_citation() takes, after a statute link's own columns.
+_CITATION = (
+    Statute.title,
+    Statute.section,
+    _PARENT.title,
+    Statute.statutes_at_large,
+    Statute.us_code,
+)
+
+
 def link_columns(sqlite: bool, *, identified: bool = False) -> list[Any]:
-    """The actors, statutes and sources columns, correlated to :class:`Event`. ``identified``
-    adds to each actor what :func:`identity_columns` selects."""
-    parent = aliased(Statute)
-    actors = (
-        select(
-            _gathered(
-                sqlite,
-                EventActor.position,
-                EventActor.actor_id,
-                EventActor.role,
-                Actor.key,
-                Actor.name,
-                EventActor.identified_by,
-                *(identity_columns(sqlite) if identified else ()),
-            )
-        )
-        .select_from(EventActor)
-        .join(Actor, EventActor.actor_id == Actor.id)
-        .where(EventActor.event_id == Event.id)
+    """Every link an event has, as records give them: actors (position, id, role, key, name,
+    identified by, and where ``identified`` what :func:`identity_columns` selects); statutes
+    (position, id, relation, key, identified by, then what :func:`statute_citation` takes);
+    sources (position, id, document key, citation, quote, start, end)."""
+    return _correlated(
+        sqlite,
+        (
+            EventActor.position,
+            EventActor.actor_id,
+            EventActor.role,
+            Actor.key,
+            Actor.name,
+            EventActor.identified_by,
+            *(identity_columns(sqlite) if identified else ()),
+        ),
+        (
+            EventStatute.position,
+            EventStatute.statute_id,
+            EventStatute.relation,
+            Statute.key,
+            EventStatute.identified_by,
+            *_CITATION,
+        ),
+        (
+            EventSource.position,
+            EventSource.id,
+            Document.key,
+            Document.citation,
+            EventSource.quote,
+            EventSource.char_start,
+            EventSource.char_end,
+        ),
     )
-    statutes = (
-        select(
-            _gathered(
-                sqlite,
-                EventStatute.position,
-                EventStatute.statute_id,
-                EventStatute.relation,
-                Statute.key,
-                EventStatute.identified_by,
-                Statute.title,
-                Statute.section,
-                parent.title,
-                Statute.statutes_at_large,
-                Statute.us_code,
-            )
-        )
-        .select_from(EventStatute)
-        .join(Statute, EventStatute.statute_id == Statute.id)
-        .outerjoin(parent, Statute.parent_id == parent.id)
-        .where(EventStatute.event_id == Event.id)
-    )
-    sources = (
-        select(
-            _gathered(
-                sqlite,
-                EventSource.position,
-                EventSource.id,
-                Document.key,
-                Document.citation,
-                EventSource.quote,
-                EventSource.char_start,
-                EventSource.char_end,
-            )
-        )
-        .select_from(EventSource)
-        .join(Document, EventSource.document_id == Document.id)
-        .where(EventSource.event_id == Event.id)
-    )
-    return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
 
 
-def csv_link_columns(sqlite: bool, *, with_quotes: bool) -> list[Any]:
-    """What the CSV report prints of the links, as :func:`link_columns`: actors (position, id,
-    role, name, identified by), statutes (position, id, relation, identified by, then what
-    :func:`statute_citation` takes), sources (position, id, document key, start, end, and the
-    quote ``with_quotes``)."""
-    parent = aliased(Statute)
-    actors = (
-        select(
-            _gathered(
-                sqlite,
-                EventActor.position,
-                EventActor.actor_id,
-                EventActor.role,
-                Actor.name,
-                EventActor.identified_by,
-            )
+def printed_link_columns(sqlite: bool, *, statutes: bool, quotes: bool) -> list[Any]:
+    """What the CSV report and the table print of the links: actors (position, id, role,
+    name, identified by); statutes (position, id, relation, identified by, then what
+    :func:`statute_citation` takes), NULL where not ``statutes``; sources (position, id,
+    document key, start, end, and the quote where ``quotes``)."""
+    return _correlated(
+        sqlite,
+        (
+            EventActor.position,
+            EventActor.actor_id,
+            EventActor.role,
+            Actor.name,
+            EventActor.identified_by,
+        ),
+        (
+            EventStatute.position,
+            EventStatute.statute_id,
+            EventStatute.relation,
+            EventStatute.identified_by,
+            *_CITATION,
         )
-        .select_from(EventActor)
-        .join(Actor, EventActor.actor_id == Actor.id)
-        .where(EventActor.event_id == Event.id)
+        if statutes
+        else (),
+        (
+            EventSource.position,
+            EventSource.id,
+            Document.key,
+            EventSource.char_start,
+            EventSource.char_end,
+            *((EventSource.quote,) if quotes else ()),
+        ),
     )
-    statutes = (
-        select(
-            _gathered(
-                sqlite,
-                EventStatute.position,
-                EventStatute.statute_id,
-                EventStatute.relation,
-                EventStatute.identified_by,
-                Statute.title,
-                Statute.section,
-                parent.title,
-                Statute.statutes_at_large,
-                Statute.us_code,
-            )
-        )
-        .select_from(EventStatute)
-        .join(Statute, EventStatute.statute_id == Statute.id)
-        .outerjoin(parent, Statute.parent_id == parent.id)
-        .where(EventStatute.event_id == Event.id)
-    )
-    sources = (
-        select(
-            _gathered(
-                sqlite,
-                EventSource.position,
-                EventSource.id,
-                Document.key,
-                EventSource.char_start,
-                EventSource.char_end,
-                *((EventSource.quote,) if with_quotes else ()),
-            )
-        )
-        .select_from(EventSource)
-        .join(Document, EventSource.document_id == Document.id)
-        .where(EventSource.event_id == Event.id)
-    )
-    return [query.correlate(Event).scalar_subquery() for query in (actors, statutes, sources)]
 
 
 def identity_columns(sqlite: bool) -> tuple[Any, ...]:

@@ -121,10 +121,6 @@ def sources_text(record: Mapping[str, Any]) -> str:
     )
 
 
-def quotes_text(record: Mapping[str, Any]) -> str:
-    return "\n".join(f"“{s['quote']}”" for s in record["sources"])
-
-
 # The pieces of the Markdown chronology, shared with the streaming export
 # (timeline.export.document). `escape` is applied to the text that comes from the database;
 # the report passes it through as it is.

@@ -16,7 +16,7 @@ import io
 import itertools
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from timeline.citation_loading import (
@@ -38,7 +38,6 @@ from timeline.render import (
     markdown_event,
     markdown_header,
     markdown_note,
-    quotes_text,
     source_text,
     statute_text,
 )
@@ -71,7 +70,7 @@ class Events(Protocol):
     """What the renderers read (:class:`timeline.chronology.Chronology` is one)."""
 
     def records(self, *, identified: bool = False) -> Iterator[dict[str, Any]]: ...
-    def csv_fields(self, *, with_quotes: bool) -> Iterator[list[Any]]: ...
+    def printed(self, *, statutes: bool, quotes: bool) -> Iterator[list[Any]]: ...
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
@@ -109,7 +108,10 @@ def render_report(
         _csv_report(events, out, with_quotes)
     elif fmt == "table":
         stream_table(
-            lambda: (_table_row(record, with_quotes) for record in events.records()),
+            lambda: (
+                _table_row(fields, with_quotes)
+                for fields in events.printed(statutes=False, quotes=with_quotes)
+            ),
             TABLE_HEADERS,
             TABLE_WIDTHS,
             out,
@@ -155,14 +157,14 @@ def _csv_line(fields: list[str | None], cr: bool) -> str:
 def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
     # Every field is text or None, which csv writes as "", as render_rows does; the header
     # goes through csv.writer itself. The links are joined here, from the lists of
-    # Chronology.csv_fields, by the functions that join a record's (render.actors_text, ...).
+    # Chronology.printed, by the functions that join a record's (render.actors_text, ...).
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
     special = set(_quoted_by_csv())
     fast = special in ({'"', ",", "\n"}, {'"', ",", "\n", "\r"})  # else a writer to come
     cr = "\r" in special
     write = out.write
-    for row in events.csv_fields(with_quotes=with_quotes):
+    for row in events.printed(statutes=True, quotes=with_quotes):
         actors, statutes, sources = row[9:]
         row[9:] = (
             "; ".join([actor_text(name, role, by) for _p, _i, role, name, by in actors]),
@@ -182,13 +184,17 @@ def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
             writer.writerow(row)
 
 
-def _table_row(record: Mapping[str, Any], with_quotes: bool) -> list[str]:
+def _table_row(fields: list[Any], with_quotes: bool) -> list[str]:
+    """The table's cells of an event, from :meth:`Events.printed` (no statutes)."""
+    date, kind, title, actors, sources = fields[1], fields[6], fields[7], fields[9], fields[11]
+    if with_quotes:
+        title += "\n\n" + "\n".join([f"“{s[5]}”" for s in sources])
     return [
-        record["date"] or "",
-        record["kind"] or "",
-        record["title"] + (f"\n\n{quotes_text(record)}" if with_quotes else ""),
-        "\n".join(f"{a['name']} ({a['role']})" for a in record["actors"]),
-        "\n".join(dict.fromkeys(s["document"] for s in record["sources"])),
+        date or "",
+        kind or "",
+        title,
+        "\n".join([f"{name} ({role})" for _p, _i, role, name, _by in actors]),
+        "\n".join(dict.fromkeys([s[2] for s in sources])),
     ]
 
 
