@@ -198,6 +198,26 @@ def test_table_of_text_only_tabulate_lays_out_is_tabulate(
         assert run("--db", seeded, "report", *extra).output == expected + "\n"
 
 
+def test_a_quote_is_looked_at_for_escape_codes_only_where_the_table_prints_it(
+    seeded: str,
+) -> None:
+    """Chronology.plain: an escape code in a quote makes the table read every row for its
+    widths with --sources, which prints the quote, and not without."""
+    from timeline.db import Database
+    from timeline.report import EventFilter, Window
+
+    with Database.open(seeded).session() as session:
+        events = chronology.Chronology(session, EventFilter(Window.parse("1900", "2000")))
+        assert events.plain(quotes=True) and events.plain(quotes=False)
+        first = session.execute(sa.text("SELECT min(id) FROM event_sources")).scalar_one()
+        session.execute(
+            sa.text("UPDATE event_sources SET quote = quote || :mark WHERE id = :id"),
+            {"mark": "\x1b[0m", "id": first},
+        )
+        assert not events.plain(quotes=True)
+        assert events.plain(quotes=False)
+
+
 def test_a_word_tabulate_cannot_convert_is_printed_as_it_is(
     seeded: str, run: Callable[..., Result]
 ) -> None:

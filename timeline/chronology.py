@@ -184,10 +184,11 @@ class Chronology:
                     "char_end": end,
                 }
 
-    def plain(self) -> bool:
+    def plain(self, *, quotes: bool = True) -> bool:
         """Whether no text the table prints holds an ANSI escape or tabulate's separating-line
         marker: then the table's widths are known once its columns are full, without reading
-        every row (:func:`timeline.tables.stream_table`). One query, in the database."""
+        every row (:func:`timeline.tables.stream_table`). One query, in the database; the
+        quotes are looked at only where the table prints them (``quotes``)."""
         marks = ("\x1b", "\x01")
 
         def marked(*columns: Any) -> Any:
@@ -206,7 +207,10 @@ class Chronology:
             .where(EventActor.event_id.in_(events), marked(Actor.name, EventActor.role)),
             select(EventSource.event_id)
             .join(Document, EventSource.document_id == Document.id)
-            .where(EventSource.event_id.in_(events), marked(Document.key, EventSource.quote)),
+            .where(
+                EventSource.event_id.in_(events),
+                marked(Document.key, *((EventSource.quote,) if quotes else ())),
+            ),
         ]
         return not any(self.session.scalar(select(exists(check))) for check in checks)
 
