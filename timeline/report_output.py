@@ -143,12 +143,14 @@ def _csv_line(fields: list[str | None], cr: bool) -> str:
     on a str is a memchr. ``cr``: whether the writer quotes a CR too (:func:`_quoted_by_csv`)."""
     return (
         ",".join(
-            ""
-            if not field
-            else '"' + field.replace('"', '""') + '"'
-            if '"' in field or "," in field or "\n" in field or (cr and "\r" in field)
-            else field
-            for field in fields
+            [
+                ""
+                if not field
+                else '"' + field.replace('"', '""') + '"'
+                if '"' in field or "," in field or "\n" in field or (cr and "\r" in field)
+                else field
+                for field in fields
+            ]
         )
         + "\n"
     )
