@@ -61,18 +61,9 @@ _EVENT_COLUMNS = (
     Event.editorial_note,
     Event.external_source_id,
 )
-# What the CSV report and the table print of an event, before its links (Chronology.printed).
-_PRINTED_COLUMNS = (
-    Event.key,
-    Event.date_edtf,
-    Event.date_text,
-    Event.date_start,
-    Event.date_end,
-    Event.date_precision,
-    Event.kind,
-    Event.title,
-    Event.description,
-)
+# What the CSV report and the table print of an event, before its links (Chronology.printed):
+# its key and dates (key to date_precision), its kind, title and description.
+_PRINTED_COLUMNS = (*_EVENT_COLUMNS[1:7], Event.kind, Event.title, Event.description)
 
 
 @functools.lru_cache(maxsize=4096)
