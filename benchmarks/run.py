@@ -259,12 +259,14 @@ def sqlite_steps(
     dumps = "; ".join(
         f'{sqlite3} -csv -header {db} "SELECT * FROM {t}" > {work}/ref-{t}.csv' for t in tables
     )
-    step(
-        "export csv",
-        timeline("--db", str(db), "export", "csv", "--force", "-o", str(work / "csv")),
-        "sqlite3 -csv per table",
-        shell(dumps),
-    )
+    # The default writes tables side by side, a process per CPU (at most 4); --jobs 1 in one.
+    for jobs in ([], ["--jobs", "1"]):
+        step(
+            " ".join(["export csv", *jobs]),
+            timeline("--db", str(db), "export", "csv", *jobs, "--force", "-o", str(work / "csv")),
+            "sqlite3 -csv per table",
+            shell(dumps),
+        )
     for fmt in ("json", "ndjson"):
         step(
             f"export {fmt}",
@@ -384,50 +386,31 @@ def postgres_steps(
             )
         )
     )
+
+    def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
+        seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
+        measured = Measure("postgresql", events, name, seconds, peak, ref_name, ref_seconds)
+        results.append(done(measured))
+
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt in ("table", "markdown", "csv", "json"):
-        seconds, peak, ref_seconds = paired(
+        step(
+            f"report 1961–1970 {fmt}",
             timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"),
+            "psql: chronology view",
             ["psql", "-q", "-d", plain, "-c", chronology],
-            cwd=work,
-            repeat=repeat,
-        )
-        results.append(
-            done(
-                Measure(
-                    "postgresql",
-                    events,
-                    f"report 1961–1970 {fmt}",
-                    seconds,
-                    peak,
-                    "psql: chronology view",
-                    ref_seconds,
-                )
-            )
         )
     copies = "".join(
         f"\\copy {t} TO '{work}/pg-{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
     )
     (work / "copy-out.sql").write_text(copies)
-    seconds, peak, ref_seconds = paired(
-        timeline("--db", url, "export", "csv", "--force", "-o", str(work / "pg-csv")),
-        ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")],
-        cwd=work,
-        repeat=repeat,
-    )
-    results.append(
-        done(
-            Measure(
-                "postgresql",
-                events,
-                "export csv",
-                seconds,
-                peak,
-                "psql \\copy … TO per table",
-                ref_seconds,
-            )
+    for jobs in ([], ["--jobs", "1"]):
+        step(
+            " ".join(["export csv", *jobs]),
+            timeline("--db", url, "export", "csv", *jobs, "--force", "-o", str(work / "pg-csv")),
+            "psql \\copy … TO per table",
+            ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")],
         )
-    )
     return results
 
 

@@ -87,6 +87,7 @@ FORMATS: dict[str, Format] = {
             "write_csv",
             "directory",
             "a directory: one CSV per table and a Frictionless datapackage.json",
+            options=("jobs",),
         ),
         Format(
             "sqlite",
@@ -194,6 +195,9 @@ def check_export(fmt: str, dest: Path | None, *, force: bool = False, **options:
         raise ExportError(
             f"unknown SQL dialect '{options['dialect']}'; choose {' or '.join(SQL_DIALECTS)}"
         )
+    jobs = options.get("jobs")
+    if jobs is not None and (type(jobs) is not int or jobs < 1):
+        raise ExportError(f"jobs must be a whole number of processes, 1 or more (not {jobs!r})")
     if dest is None and chosen.target != "stream":
         raise ExportError(f"the {fmt} format writes a {chosen.target}; name it with -o PATH")
     if dest is not None:

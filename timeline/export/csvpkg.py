@@ -23,16 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from timeline.db import head_revision
 from timeline.export.csvcopy import copy_table
 from timeline.export.csvlines import Lines, line_maker
+from timeline.export.parallel import default_jobs, snapshot_token, write_tables
 from timeline.export.tables import (
     FORMAT_VERSION,
     TableInfo,
     column_kind,
     raw_batches,
+    table_map,
     tables,
 )
 
@@ -161,23 +164,39 @@ def _header(info: TableInfo) -> str:
     return text.getvalue()
 
 
-def write_csv(session: Session, directory: Path, tick: Callable[[int], None]) -> None:
-    """Write one ``<table>.csv`` per table and ``datapackage.json`` into ``directory``."""
+def write_csv(
+    session: Session, directory: Path, tick: Callable[[int], None], *, jobs: int | None = None
+) -> None:
+    """Write one ``<table>.csv`` per table and ``datapackage.json`` into ``directory``.
+
+    ``jobs``: processes writing tables side by side (:mod:`timeline.export.parallel`); None
+    chooses (:func:`timeline.export.parallel.default_jobs`), 1 writes them all here.
+    """
     connection = session.connection()
     infos = tables()
-    for info in infos:
-        if connection.dialect.name == "postgresql":  # the server writes the CSV (COPY)
-            with (directory / f"{info.name}.csv").open("wb") as out:
-                out.write(_header(info).encode("utf-8"))
-                copy_table(connection, info, out, tick)
-            continue
-        with (directory / f"{info.name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            handle.write(_header(info))
-            lines: Lines | None = None
-            for processors, rows in raw_batches(connection, info):
-                lines = lines or line_maker(info.columns, processors)
-                handle.write("\r\n".join(lines(rows)))
-                handle.write("\r\n")
-                tick(len(rows))
+    jobs = jobs if jobs is not None else default_jobs(connection)
+    token = snapshot_token(connection) if jobs > 1 else None
+    names = [info.name for info in infos]
+    write_tables(connection, names, directory, write_table_csv, tick, jobs=jobs, token=token)
     text = json.dumps(package(infos), indent=2, ensure_ascii=False)
     (directory / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+
+
+def write_table_csv(
+    connection: Connection, name: str, directory: Path, tick: Callable[[int], None]
+) -> None:
+    """Write ``<name>.csv``, a header and the table's rows, into ``directory``."""
+    info = table_map()[name]
+    if connection.dialect.name == "postgresql":  # the server writes the CSV (COPY)
+        with (directory / f"{name}.csv").open("wb") as out:
+            out.write(_header(info).encode("utf-8"))
+            copy_table(connection, info, out, tick)
+        return
+    with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+        handle.write(_header(info))
+        lines: Lines | None = None
+        for processors, rows in raw_batches(connection, info):
+            lines = lines or line_maker(info.columns, processors)
+            handle.write("\r\n".join(lines(rows)))
+            handle.write("\r\n")
+            tick(len(rows))
