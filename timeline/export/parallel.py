@@ -145,15 +145,29 @@ def write_tables(
 
 
 class _Tasks:
-    """The tables not yet taken, shared by the export and its workers' threads."""
+    """The tables not yet taken, shared by the export and its workers' threads, and the table
+    each worker is writing (taken, and not yet followed by its asking for the next)."""
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = list(reversed(names))
         self._lock = threading.Lock()
+        self._writing: dict[object, str] = {}
 
-    def take(self) -> str | None:
+    def take(self, worker: object = None) -> str | None:
         with self._lock:
-            return self._names.pop() if self._names else None
+            name = self._names.pop() if self._names else None
+            if worker is not None and name is not None:
+                self._writing[worker] = name
+            else:
+                self._writing.pop(worker, None)
+            return name
+
+    def writing(self, worker: object = None) -> str | None:
+        """The table ``worker`` is writing; any worker's with none given."""
+        with self._lock:
+            if worker is None:
+                return next(iter(self._writing.values()), None)
+            return self._writing.get(worker)
 
     def cancel(self) -> None:
         with self._lock:
@@ -172,8 +186,6 @@ class _Workers:
         self.threads: list[threading.Thread] = []
         self.setup = json.dumps(setup) + "\n"
         self.count = count
-        self.running = 0  # workers started that have not been seen to end
-        self.finished: list[subprocess.Popen[str]] = []  # those done with their tables, or ended
 
     def __enter__(self) -> _Workers:
         try:
@@ -203,24 +215,22 @@ class _Workers:
         except OSError as exc:
             raise ExportError(f"cannot start an export worker: {exc.strerror or exc}") from exc
         self.processes.append(process)
-        self.running += 1
         thread = threading.Thread(target=self._serve, args=(process,), daemon=True)
         self.threads.append(thread)
         thread.start()
 
     def _serve(self, process: subprocess.Popen[str]) -> None:
         assert process.stdin is not None and process.stdout is not None
-        taken = None  # the table it was given last: written once it asks for the next
         try:
             process.stdin.write(self.setup)
             process.stdin.flush()
             for line in process.stdout:
                 verb, _, rest = line.rstrip("\n").partition(" ")
-                if verb == "next":
-                    taken = self.tasks.take()
-                    process.stdin.write((taken or "") + "\n")
+                if verb == "next":  # the table it was given (if any) is written
+                    name = self.tasks.take(process)
+                    process.stdin.write((name or "") + "\n")
                     process.stdin.flush()
-                    if taken is None:  # its part is written: the export need not see it end
+                    if name is None:  # done: finish() need not wait for it to exit
                         self.said.put(("done", process))
                 elif verb == "tick":
                     self.said.put(("tick", int(rest)))
@@ -232,7 +242,7 @@ class _Workers:
             message = f"an export worker said what the export cannot read ({exc})"
             self.said.put(("error", ExportError(message)))
             process.kill()
-        self.said.put(("exit", (process, taken)))
+        self.said.put(("exit", process))
 
     def relaying(self, tick: Tick) -> Tick:
         """``tick``, also passing on what the workers said meanwhile (and raising an error)."""
@@ -244,10 +254,12 @@ class _Workers:
         return relay
 
     def finish(self, tick: Tick) -> None:
-        """Wait for every worker to be done with its tables (or to end), passing on its ticks;
-        raise the first error. A worker done is left to exit, or stopped with the others."""
-        while self.running:
+        """Wait until no worker is writing a table, passing on the ticks; raise the first
+        error. The workers are left to exit, or stopped with the others: one still starting
+        when the export took the last table has nothing to do."""
+        while self.tasks.writing() is not None:
             self._drain(tick, wait=True)
+        self._drain(tick, wait=False)
 
     def _drain(self, tick: Tick, *, wait: bool) -> None:
         """Act on what the workers said: all of it so far, or (``wait``) the next thing."""
@@ -260,23 +272,12 @@ class _Workers:
                 tick(value)
             elif kind == "error":
                 raise value
-            elif kind == "done":
-                self._finished(value)
-            elif self._finished(value[0]):  # it ended before it said it was done
+            elif kind == "exit":
                 self._check_exit(value)
             if wait:
                 return
 
-    def _finished(self, process: subprocess.Popen[str]) -> bool:
-        """Count ``process`` as finished, the first time; whether this was the first."""
-        if process in self.finished:
-            return False
-        self.finished.append(process)
-        self.running -= 1
-        return True
-
-    def _check_exit(self, ended: tuple[subprocess.Popen[str], str | None]) -> None:
-        process, unwritten = ended
+    def _check_exit(self, process: subprocess.Popen[str]) -> None:
         status = process.wait()
         if status < 0:
             raise ExportError(f"an export worker was stopped by signal {-status}")
@@ -286,6 +287,7 @@ class _Workers:
             lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
             last = lines[-1] if lines else "no message"
             raise ExportError(f"an export worker failed (exit status {status}): {last}")
+        unwritten = self.tasks.writing(process)
         if unwritten is not None:
             raise ExportError(f"an export worker ended before its table was written: {unwritten}")
 
