@@ -260,3 +260,9 @@ def test_a_folder_named_timeline_in_the_working_directory_is_not_what_workers_ru
     run("--db", seeded, "export", "csv", "--jobs", "1", "-o", str(tmp_path / "one"))
     run("--db", seeded, "export", "csv", "--jobs", "3", "-o", str(tmp_path / "three"))
     assert tree(tmp_path / "three") == tree(tmp_path / "one")
+
+
+def test_an_os_error_without_a_number_keeps_its_words() -> None:
+    back = parallel._error(json.loads(json.dumps(parallel._said(OSError("disk went away")))))
+    assert isinstance(back, OSError)
+    assert back.strerror == "disk went away"

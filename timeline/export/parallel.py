@@ -316,7 +316,7 @@ def _said(exc: BaseException) -> dict[str, Any]:
         return {
             "type": "OSError",
             "errno": exc.errno,
-            "strerror": exc.strerror,
+            "strerror": exc.strerror or str(exc),  # OSError("text") has no strerror
             "filename": None if exc.filename is None else os.fsdecode(exc.filename),
         }
     return {"type": type(exc).__name__, "message": str(exc)}
