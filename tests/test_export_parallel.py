@@ -117,10 +117,8 @@ def test_a_worker_reads_the_snapshot_the_export_holds(seeded: str) -> None:
                 assert not committed
             before = connection.exec_driver_sql("SELECT title FROM events ORDER BY id").first()
             assert before != ("changed",)
-            with other.connect() as worker:
-                active = parallel.join_snapshot(worker, token)
-                seen = active.exec_driver_sql("SELECT title FROM events ORDER BY id").first()
-                active.rollback()
+            with snapshot(other, joining=token) as worker:
+                seen = worker.exec_driver_sql("SELECT title FROM events ORDER BY id").first()
             assert seen == before
     finally:
         database.dispose()

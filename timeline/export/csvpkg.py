@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from timeline.db import head_revision
 from timeline.export.csvcopy import copy_table
 from timeline.export.csvlines import Lines, line_maker
-from timeline.export.parallel import default_jobs, snapshot_token, write_tables
+from timeline.export.parallel import write_tables
 from timeline.export.tables import (
     FORMAT_VERSION,
     TableInfo,
@@ -172,12 +172,9 @@ def write_csv(
     ``jobs``: processes writing tables side by side (:mod:`timeline.export.parallel`); None
     chooses (:func:`timeline.export.parallel.default_jobs`), 1 writes them all here.
     """
-    connection = session.connection()
     infos = tables()
-    jobs = jobs if jobs is not None else default_jobs(connection)
-    token = snapshot_token(connection) if jobs > 1 else None
     names = [info.name for info in infos]
-    write_tables(connection, names, directory, write_table_csv, tick, jobs=jobs, token=token)
+    write_tables(session.connection(), names, directory, write_table_csv, tick, jobs=jobs)
     text = json.dumps(package(infos), indent=2, ensure_ascii=False)
     (directory / "datapackage.json").write_text(text + "\n", encoding="utf-8")
 

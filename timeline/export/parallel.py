@@ -103,21 +103,6 @@ def snapshot_token(connection: Connection) -> str | None:
     return "sqlite"
 
 
-def join_snapshot(connection: Connection, token: str) -> Connection:
-    """``connection`` in a read-only transaction that reads the snapshot of ``token``."""
-    if token == "sqlite":
-        connection.exec_driver_sql("PRAGMA busy_timeout = 600000")  # past a writer's wait
-        connection.exec_driver_sql("BEGIN")
-        connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
-        return connection
-    if not _SNAPSHOT_ID.fullmatch(token):
-        raise ExportError(f"not a snapshot id: {token!r}")
-    active = connection.execution_options(isolation_level="REPEATABLE READ")
-    active.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{token}'")
-    active.exec_driver_sql("SET TRANSACTION READ ONLY")
-    return active
-
-
 def write_tables(
     connection: Connection,
     names: Sequence[str],
@@ -125,12 +110,13 @@ def write_tables(
     write: WriteTable,
     tick: Tick,
     *,
-    jobs: int,
-    token: str | None,
+    jobs: int | None = None,
 ) -> None:
-    """``write`` every table of ``names`` into ``directory``: here, and on ``jobs - 1`` workers
-    reading the snapshot of ``token`` (all here where there is none)."""
-    tasks = _Tasks(names)
+    """``write`` every table of ``names`` into ``directory`` from the snapshot ``connection``'s
+    open transaction reads: here, and on ``jobs - 1`` workers reading the same (None:
+    :func:`default_jobs`); all here where no other connection can read it."""
+    jobs = jobs if jobs is not None else default_jobs(connection)
+    token = snapshot_token(connection) if jobs > 1 and len(names) > 1 else None
     workers = min(jobs, len(names)) - 1 if token is not None and sys.executable else 0
     if workers < 1:
         for name in names:
@@ -138,6 +124,7 @@ def write_tables(
         return
     url = connection.engine.url.render_as_string(hide_password=False)
     setup = {"url": url, "snapshot": token, "directory": str(directory)}
+    tasks = _Tasks(names)
     with _Workers(workers, setup, tasks) as pool:
         while (name := tasks.take()) is not None:
             write(connection, name, directory, pool.relaying(tick))
@@ -325,10 +312,14 @@ def _said(exc: BaseException) -> dict[str, Any]:
 def _serve_export(stdin: IO[str], stdout: IO[str], write: WriteTable) -> None:
     """A worker: tables of the snapshot it is given, written until none is left."""
     from timeline.db import Database
+    from timeline.export.tables import snapshot
 
     setup = json.loads(stdin.readline() or "null")
     if not isinstance(setup, dict):
         return  # the export ended before it started
+    token = str(setup["snapshot"])
+    if token != "sqlite" and not _SNAPSHOT_ID.fullmatch(token):
+        raise ExportError(f"not a snapshot id: {token!r}")
     database = Database(make_url(setup["url"]))
     directory = Path(setup["directory"])
 
@@ -337,16 +328,14 @@ def _serve_export(stdin: IO[str], stdout: IO[str], write: WriteTable) -> None:
         stdout.flush()
 
     try:
-        with database.connect() as connection:
-            active = join_snapshot(connection, setup["snapshot"])
+        with snapshot(database, joining=token) as connection:
             while True:
                 stdout.write("next\n")
                 stdout.flush()
                 name = stdin.readline().strip()
                 if not name:
                     break
-                write(active, name, directory, tick)
-            active.rollback()
+                write(connection, name, directory, tick)
     except (TimelineError, OSError) as exc:
         with contextlib.suppress(OSError):
             stdout.write("error " + json.dumps(_said(exc)) + "\n")
@@ -363,7 +352,3 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _serve_export(sys.stdin, sys.stdout, write_table_csv)
-
-
-if __name__ == "__main__":
-    main()

@@ -232,20 +232,27 @@ def count_rows(connection: Connection, info: TableInfo) -> int:
 
 
 @contextlib.contextmanager
-def snapshot(database: Database) -> Iterator[Connection]:
+def snapshot(database: Database, joining: str | None = None) -> Iterator[Connection]:
     """A read-only connection that sees one consistent state of the whole database.
 
     PostgreSQL: a REPEATABLE READ, READ ONLY transaction. SQLite: one read transaction (BEGIN
     before the first select), so a writer committing meanwhile does not show half-way.
+    ``joining``: the state another transaction reads, as
+    :func:`timeline.export.parallel.snapshot_token` gave it (a checked PostgreSQL snapshot id,
+    or ``"sqlite"``: that transaction holds its SHARED lock, so this one reads the same).
     """
     database.require_current()
     with database.connect() as connection:
         if database.is_sqlite:
+            if joining is not None:  # wait out a writer: it cannot commit while the lock holds
+                connection.exec_driver_sql("PRAGMA busy_timeout = 600000")
             connection.exec_driver_sql("BEGIN")
             active = connection
         else:
             active = connection.execution_options(isolation_level="REPEATABLE READ")
             active.exec_driver_sql("SET TRANSACTION READ ONLY")
+            if joining is not None:
+                active.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{joining}'")
         try:
             yield active
         finally:
