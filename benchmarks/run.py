@@ -36,6 +36,16 @@ TABLE_KEYED_STRINGS = {"actor_identifiers": ("value",), "glossary_terms": ("term
 WINDOW = ("--from", "1961", "--to", "1970")
 WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
 SEARCH_WORD = "Treasury"
+# The report's formats; CSV and JSON by default in parts side by side for a large window
+# (timeline/report_parts.py), and with --jobs 1 in one process.
+REPORTS = [
+    ("table", []),
+    ("markdown", []),
+    ("csv", []),
+    ("csv", ["--jobs", "1"]),
+    ("json", []),
+    ("json", ["--jobs", "1"]),
+]
 
 
 @dataclass
@@ -235,10 +245,10 @@ def sqlite_steps(
     step("--version", timeline("--version"), "python -c 'import click'", click, startup)
     step("--help", timeline("--help"), "python -c 'import click'", click, startup)
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
-    for fmt in ("table", "markdown", "csv", "json"):
+    for fmt, jobs in REPORTS:
         step(
-            f"report 1961–1970 {fmt}",
-            timeline("--db", str(db), "report", *WINDOW, "--format", fmt, "--sources"),
+            " ".join([f"report 1961–1970 {fmt}", *jobs]),
+            timeline("--db", str(db), "report", *WINDOW, "--format", fmt, "--sources", *jobs),
             "sqlite3: chronology view",
             [sqlite3, str(db), chronology],
         )
@@ -393,10 +403,10 @@ def postgres_steps(
         results.append(done(measured))
 
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
-    for fmt in ("table", "markdown", "csv", "json"):
+    for fmt, jobs in REPORTS:
         step(
-            f"report 1961–1970 {fmt}",
-            timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources"),
+            " ".join([f"report 1961–1970 {fmt}", *jobs]),
+            timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources", *jobs),
             "psql: chronology view",
             ["psql", "-q", "-d", plain, "-c", chronology],
         )
@@ -423,7 +433,7 @@ def _copy_reference(url: str, psql_copy: list[str], work: Path) -> float:
 
 
 HEADER = (
-    f"{'backend':<10} {'events':>9} {'step':<24} {'time s':>8} {'reference':<32} "
+    f"{'backend':<10} {'events':>9} {'step':<29} {'time s':>8} {'reference':<32} "
     f"{'ref s':>8} {'ratio':>6} {'peak MiB':>9}"
 )
 
@@ -439,7 +449,7 @@ def done(m: Measure) -> Measure:
     ratio = m.seconds / m.reference_seconds if m.reference_seconds else float("nan")
     ref = f"{m.reference_seconds:>8.2f}" if m.reference_seconds is not None else f"{'':>8}"
     print(
-        f"{m.backend:<10} {m.events:>9} {m.step:<24} {m.seconds:>8.2f} {m.reference:<32} "
+        f"{m.backend:<10} {m.events:>9} {m.step:<29} {m.seconds:>8.2f} {m.reference:<32} "
         f"{ref} {ratio:>6.2f} {m.peak_kib / 1024:>9.1f}",
         flush=True,
     )

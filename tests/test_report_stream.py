@@ -119,7 +119,7 @@ def test_the_csv_reports_fields_are_the_records_fields(
     from timeline.db import Database
     from timeline.render import actors_text, sources_text, statutes_text
     from timeline.report import EventFilter, Window
-    from timeline.report_output import CSV_COLUMNS, _csv_line, _csv_report, _quoted_by_csv
+    from timeline.report_output import CSV_COLUMNS, _csv_line, _quoted_by_csv, write_csv_report
 
     monkeypatch.setattr(chronology, "BATCH", 2)
     database = Database.open(seeded)
@@ -133,7 +133,7 @@ def test_the_csv_reports_fields_are_the_records_fields(
                 fields.append(" | ".join(s["quote"] for s in record["sources"]))
             expected.append(_csv_line(fields, cr="\r" in _quoted_by_csv()))
         out = io.StringIO()
-        _csv_report(events, out, with_quotes)
+        write_csv_report(events, out, with_quotes)
     lines = out.getvalue().split("\n", 1)[1]
     assert lines == "".join(expected)
     assert len(expected) > 10

@@ -11,11 +11,13 @@ pass for the column widths or the counts, then a second to print, holding one ba
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import functools
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, distinct, exists, func, or_, select
+from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from timeline.dates import HistDate
@@ -89,7 +91,53 @@ class Chronology:
         # Resolving the filters raises NotFoundError now, before a line is printed.
         self.conditions = event_conditions(session, flt) if flt is not None else []
         self.order = chronological_order(session.get_bind().dialect.name)
+        self.window = flt.window if flt is not None else None
         self._external: dict[int, str] = {}
+
+    def _days(self) -> Select[Any]:
+        window = self.window
+        begin = window.start if window is not None else dt.date.min
+        end = window.end if window is not None else dt.date.max
+        return select(Event.date_start).where(Event.date_start.between(begin, end))
+
+    def beginning(self) -> int:
+        """The events that begin within the window: most of the events it holds, whatever the
+        filters; counted on the index on ``date_start`` alone, without reading an event."""
+        return self.session.scalar(select(func.count()).select_from(self._days().subquery())) or 0
+
+    def bounds(self, parts: int) -> list[tuple[Any, ...]]:
+        """Where to cut the chronology into up to ``parts`` parts of about as many events
+        each: the day each part after the first begins on (an order of one term, as
+        :meth:`part` takes it), by :meth:`beginning`'s count. Quick, and rough: a part may hold
+        more events than another, or none."""
+        count = self.beginning()
+        cuts = sorted({count * part // parts for part in range(1, parts)} - {0})
+        ordered = self._days().order_by(Event.date_start)
+        found = [self.session.scalar(ordered.offset(cut).limit(1)) for cut in cuts]
+        return [(day,) for day in dict.fromkeys(found) if day is not None]
+
+    def part(self, start: Sequence[Any] | None, stop: Sequence[Any] | None) -> Chronology:
+        """The events of this chronology ordered at ``start`` or after, and before ``stop``
+        (None: no bound). An order is the first terms of the report's order
+        (:func:`timeline.report.chronological_order`): parts cut at the bounds of
+        :meth:`bounds` hold every event once, in report order."""
+        part = copy.copy(self)
+        part._external = {}
+
+        def compared(values: Sequence[Any]) -> tuple[Any, Any]:
+            terms = self.order[: len(values)]
+            at = (bindparam(None, v, type_=t.type) for t, v in zip(terms, values, strict=True))
+            return tuple_(*terms), tuple_(*at)
+
+        conditions = [*self.conditions]
+        if start is not None:
+            order, at = compared(start)
+            conditions.append(order >= at)
+        if stop is not None:
+            order, at = compared(stop)
+            conditions.append(order < at)
+        part.conditions = conditions
+        return part
 
     def _events(self) -> Select[Any]:
         return select(*_EVENT_COLUMNS).where(*self.conditions)

@@ -120,8 +120,14 @@ def indented(value: Any, level: int = 0) -> str:
 def write_array(items: Iterable[Any], out: TextIO) -> None:
     """A JSON array of ``items``, each indented as ``json.dumps(list, indent=2)`` would, written
     as the items come (one write per hundred items)."""
-    pending = ["["]
-    first = True
+    out.write("[")
+    out.write("\n]\n" if write_items(items, out, first=True) else "]\n")
+
+
+def write_items(items: Iterable[Any], out: TextIO, *, first: bool) -> bool:
+    """The items of :func:`write_array`, after its ``[``, or (not ``first``) after items an
+    earlier call wrote; whether any was written (by this call or, not ``first``, before)."""
+    pending = []
     for item in items:
         pending.append("\n  " if first else ",\n  ")
         pending.append(indented(item, 1))
@@ -129,5 +135,5 @@ def write_array(items: Iterable[Any], out: TextIO) -> None:
         if len(pending) > 200:
             out.write("".join(pending))
             pending.clear()
-    pending.append("\n]\n" if not first else "]\n")
     out.write("".join(pending))
+    return not first

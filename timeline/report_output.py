@@ -105,7 +105,7 @@ def render_report(
             identities=identities,
         )
     elif fmt == "csv":
-        _csv_report(events, out, with_quotes)
+        write_csv_report(events, out, with_quotes)
     elif fmt == "table":
         stream_table(
             lambda: (
@@ -156,12 +156,17 @@ def _csv_line(fields: list[str | None], cr: bool) -> str:
     )
 
 
-def _csv_report(events: Events, out: TextIO, with_quotes: bool) -> None:
+def write_csv_report(
+    events: Events, out: TextIO, with_quotes: bool, *, header: bool = True
+) -> None:
+    """The CSV report; without its header line (a later part of one, :mod:`timeline.report_parts`)
+    where not ``header``."""
     # Every field is text or None, which csv writes as "", as render_rows does; the header
     # goes through csv.writer itself. The links are joined here, from the lists of
     # Chronology.printed, by the functions that join a record's (render.actors_text, ...).
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
+    if header:
+        writer.writerow([*CSV_COLUMNS, "quotes"] if with_quotes else CSV_COLUMNS)
     special = set(_quoted_by_csv())
     fast = special in ({'"', ",", "\n"}, {'"', ",", "\n", "\r"})  # else a writer to come
     cr = "\r" in special

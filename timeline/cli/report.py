@@ -13,6 +13,7 @@ from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pas
 from timeline.dates import parse_bound
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report_output import REPORT_FORMATS, render_report
+from timeline.report_parts import PARALLEL_FORMATS, write_report
 
 
 @click.command()
@@ -48,6 +49,14 @@ from timeline.report_output import REPORT_FORMATS, render_report
 )
 @click.option("--sources", "with_quotes", is_flag=True, help="Add the supporting quotes.")
 @format_option(REPORT_FORMATS)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="For csv and json: processes writing parts of the report side by side, each reading "
+    "the same snapshot. Default: the CPUs available (at most 4) for 50,000 events or more in a "
+    "database of 32 MiB or more, else 1.",
+)
 @pass_app
 def report(
     app: App,
@@ -59,6 +68,7 @@ def report(
     kind: tuple[str, ...],
     with_quotes: bool,
     fmt: str,
+    jobs: int | None,
 ) -> None:
     """The chronology of events, 1930 through 1984 unless told otherwise.
 
@@ -76,13 +86,18 @@ def report(
       timeline report --actor Rusk --actor Dillon --kind rec
       timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
     """
+    if jobs is not None and fmt not in PARALLEL_FORMATS:
+        raise click.UsageError(f"--jobs is for the csv and json formats, not {fmt}")
     window = report_window(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
     hint_if_empty(database)
+    if fmt in PARALLEL_FORMATS:
+        write_report(database, flt, fmt, sys.stdout, with_quotes=with_quotes, jobs=jobs)
+        return
     with database.session() as session:
         # Printed as the rows arrive: the events are never all in memory at once.
-        cited = fmt == "markdown"  # the table, CSV and JSON keep their columns
+        cited = fmt == "markdown"  # the table keeps its columns
         render_report(
             Chronology(session, flt),
             fmt,

@@ -111,10 +111,15 @@ def write_tables(
     tick: Tick,
     *,
     jobs: int | None = None,
+    job: dict[str, Any] | None = None,
+    worker: str = "an export worker",
 ) -> None:
     """``write`` every table of ``names`` into ``directory`` from the snapshot ``connection``'s
     open transaction reads: here, and on ``jobs - 1`` workers reading the same (None:
-    :func:`default_jobs`); all here where no other connection can read it."""
+    :func:`default_jobs`); all here where no other connection can read it.
+
+    ``job``: what a worker writes, where it is not the `csv` export's tables (:func:`_writer`);
+    ``worker``: what the errors call one."""
     jobs = jobs if jobs is not None else default_jobs(connection)
     token = snapshot_token(connection) if jobs > 1 and len(names) > 1 else None
     workers = min(jobs, len(names)) - 1 if token is not None and sys.executable else 0
@@ -123,9 +128,9 @@ def write_tables(
             write(connection, name, directory, tick)
         return
     url = connection.engine.url.render_as_string(hide_password=False)
-    setup = {"url": url, "snapshot": token, "directory": str(directory)}
+    setup = {"url": url, "snapshot": token, "directory": str(directory), "job": job}
     tasks = _Tasks(names)
-    with _Workers(workers, setup, tasks) as pool:
+    with _Workers(workers, setup, tasks, worker) as pool:
         while (name := tasks.take()) is not None:
             write(connection, name, directory, pool.relaying(tick))
         pool.finish(tick)
@@ -164,8 +169,9 @@ class _Tasks:
 class _Workers:
     """The worker processes, and a thread each that answers it and passes on what it says."""
 
-    def __init__(self, count: int, setup: dict[str, Any], tasks: _Tasks) -> None:
+    def __init__(self, count: int, setup: dict[str, Any], tasks: _Tasks, worker: str) -> None:
         self.tasks = tasks
+        self.worker = worker  # "an export worker": what the errors call one
         self.said: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.processes: list[subprocess.Popen[str]] = []
         self.errors: list[IO[bytes]] = []  # each worker's stderr
@@ -200,7 +206,7 @@ class _Workers:
                 encoding="utf-8",
             )
         except OSError as exc:
-            raise ExportError(f"cannot start an export worker: {exc.strerror or exc}") from exc
+            raise ExportError(f"cannot start {self.worker}: {exc.strerror or exc}") from exc
         self.processes.append(process)
         thread = threading.Thread(target=self._serve, args=(process,), daemon=True)
         self.threads.append(thread)
@@ -226,7 +232,7 @@ class _Workers:
         except OSError:  # its pipes closed: it ended, and its exit tells how
             pass
         except ValueError as exc:  # not the protocol (nor UTF-8): not a worker to wait for
-            message = f"an export worker said what the export cannot read ({exc})"
+            message = f"{self.worker} said what cannot be read ({exc})"
             self.said.put(("error", ExportError(message)))
             process.kill()
         self.said.put(("exit", process))
@@ -267,16 +273,16 @@ class _Workers:
     def _check_exit(self, process: subprocess.Popen[str]) -> None:
         status = process.wait()
         if status < 0:
-            raise ExportError(f"an export worker was stopped by signal {-status}")
+            raise ExportError(f"{self.worker} was stopped by signal {-status}")
         if status > 0:
             stderr = self.errors[self.processes.index(process)]
             stderr.seek(0)
             lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
             last = lines[-1] if lines else "no message"
-            raise ExportError(f"an export worker failed (exit status {status}): {last}")
+            raise ExportError(f"{self.worker} failed (exit status {status}): {last}")
         unwritten = self.tasks.writing(process)
         if unwritten is not None:
-            raise ExportError(f"an export worker ended before its table was written: {unwritten}")
+            raise ExportError(f"{self.worker} ended before it had written {unwritten}")
 
     def _stop(self) -> None:
         self.tasks.cancel()
@@ -309,8 +315,20 @@ def _said(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": str(exc)}
 
 
-def _serve_export(stdin: IO[str], stdout: IO[str], write: WriteTable) -> None:
-    """A worker: tables of the snapshot it is given, written until none is left."""
+def _writer(job: dict[str, Any] | None) -> WriteTable:
+    """What a worker writes: parts of a report (:mod:`timeline.report_parts`), or the `csv`
+    export's tables."""
+    if job is not None and job.get("kind") == "report":
+        from timeline.report_parts import part_writer
+
+        return part_writer(job)
+    from timeline.export.csvpkg import write_table_csv
+
+    return write_table_csv
+
+
+def _serve(stdin: IO[str], stdout: IO[str]) -> None:
+    """A worker: tables (or parts) of the snapshot it is given, written until none is left."""
     from timeline.db import Database
     from timeline.export.tables import snapshot
 
@@ -322,6 +340,7 @@ def _serve_export(stdin: IO[str], stdout: IO[str], write: WriteTable) -> None:
         raise ExportError(f"not a snapshot id: {token!r}")
     database = Database(make_url(setup["url"]))
     directory = Path(setup["directory"])
+    write = _writer(setup.get("job"))
 
     def tick(count: int) -> None:
         stdout.write(f"tick {count}\n")
@@ -346,9 +365,7 @@ def _serve_export(stdin: IO[str], stdout: IO[str], write: WriteTable) -> None:
 
 
 def main() -> None:
-    from timeline.export.csvpkg import write_table_csv
-
     # Ctrl-C reaches the whole process group: the export stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    _serve_export(sys.stdin, sys.stdout, write_table_csv)
+    _serve(sys.stdin, sys.stdout)

@@ -1,0 +1,245 @@
+"""`report --jobs N` (CSV and JSON): parts of the chronology written by worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import itertools
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+from test_report_stream import DATA, WINDOWS, _copies
+
+from timeline import report_parts
+from timeline.chronology import Chronology
+from timeline.db import Database
+from timeline.export import parallel
+from timeline.report import EventFilter, Window
+from timeline.report_output import render_report
+
+
+def counting_workers(monkeypatch: pytest.MonkeyPatch, marker: Path) -> None:
+    """Workers that each add a line to ``marker`` before they serve the report."""
+    code = (
+        "import sys; open(sys.argv[1], 'a').write('worker\\n'); "
+        "from timeline.export.parallel import main; main()"
+    )
+    monkeypatch.setattr(parallel, "WORKER", [sys.executable, "-P", "-c", code, str(marker)])
+
+
+def report_waits_for_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report writes its first part only once a worker has begun one, where there are
+    others: on a few events it would otherwise write every part before a worker asks."""
+    writer = report_parts._Parts.writer
+
+    def waiting(self, out):  # type: ignore[no-untyped-def]
+        write = writer(self, out)
+
+        def wait_then_write(connection, name, directory, tick):  # type: ignore[no-untyped-def]
+            deadline = time.monotonic() + 60
+            while len(self.edges) > 2 and time.monotonic() < deadline:
+                if list(directory.glob("part-*")):
+                    break
+                time.sleep(0.01)
+            write(connection, name, directory, tick)
+
+        return wait_then_write
+
+    monkeypatch.setattr(report_parts._Parts, "writer", waiting)
+
+
+def test_a_report_in_parts_is_the_old_report(
+    db_url: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The golden outputs of tests/test_report_stream.py (dates of every precision, ties broken
+    by key), written by three processes."""
+    _copies(run, db_url, tmp_path)
+    marker = tmp_path / "workers"
+    counting_workers(monkeypatch, marker)
+    report_waits_for_a_worker(monkeypatch)
+    compared = 0
+    for window in ("default", "actor-rusk", "1961-02", "empty"):
+        for golden in sorted(DATA.glob(f"copies3.{window}.*.out.gz")):
+            fmt, *extra = golden.name.removesuffix(".out.gz").split(".")[2:]
+            if fmt not in ("csv", "json"):
+                continue
+            args = ["--db", db_url, "report", *WINDOWS[window], "--format", fmt, "--jobs", "3"]
+            result = run(*args, *(["--sources"] if "sources" in extra else []))
+            assert result.output == gzip.decompress(golden.read_bytes()).decode(), golden.name
+            compared += 1
+    assert compared == 16
+    # Two workers for each report of two events or more; the empty window and 1961-02 (two
+    # events: two parts) start fewer.
+    assert marker.read_text().count("worker") >= 2 * 4
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 5, 7, 40])
+def test_parts_hold_every_event_once_in_order(
+    parts: int, db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    _copies(run, db_url, tmp_path)
+    database = Database.open(db_url)
+    try:
+        with database.session() as session:
+            chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            every = [record["key"] for record in chronology.records()]
+            bounds = chronology.bounds(parts)
+            assert len(bounds) <= parts - 1
+            assert bounds == sorted(set(bounds))
+            if parts > 1:
+                assert bounds
+            edges = [None, *bounds, None]
+            cut = [
+                [record["key"] for record in chronology.part(start, stop).records()]
+                for start, stop in itertools.pairwise(edges)
+            ]
+    finally:
+        database.dispose()
+    assert [key for part in cut for key in part] == every
+
+
+BOUNDS = {
+    "as the report cuts it": None,
+    "empty parts first, between and last": [
+        (dt.date(1900, 1, 1),),
+        (dt.date(1961, 1, 1),),
+        (dt.date(1961, 1, 2),),
+        (dt.date(1990, 1, 1),),
+    ],
+    "on an event's full order": [(dt.date(1961, 2, 17), dt.date(1961, 2, 17), 0)],
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("bounds", BOUNDS.values(), ids=BOUNDS.keys())
+@pytest.mark.parametrize("taken", ["in order", "last first", "first last"])
+def test_parts_written_in_any_order_make_the_report(
+    fmt: str, bounds: list[tuple[dt.date, ...]] | None, taken: str, seeded: str, tmp_path: Path
+) -> None:
+    """A worker may take a part before the report takes the one before: the report then writes
+    its later part to a file and copies it in its turn. Empty parts leave no trace (JSON: no
+    comma before the first event)."""
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            whole = io.StringIO()
+            render_report(chronology, fmt, whole, with_quotes=True)
+            parts = report_parts._Parts(
+                chronology, chronology.bounds(3) if bounds is None else bounds, fmt, True
+            )
+            names = parts.names()
+            names = {"in order": names, "last first": names[::-1]}.get(taken, names[1:] + names[:1])
+            out = io.StringIO()
+            write = parts.writer(out)
+            for name in names:
+                write(session.connection(), name, tmp_path, print)
+            parts.finish(tmp_path, out)
+    finally:
+        database.dispose()
+    assert out.getvalue() == whole.getvalue()
+
+
+def test_a_small_report_is_written_by_one_process_by_default(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "workers"
+    counting_workers(monkeypatch, marker)
+    one = run("--db", seeded, "report", "--format", "csv").output
+    assert not marker.exists()
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(report_parts, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    assert run("--db", seeded, "report", "--format", "csv").output == one
+    assert marker.read_text() == "worker\n" * 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "table", "--jobs", "2"], "--jobs is for the csv and json formats, not table"),
+        (["--format", "markdown", "--jobs", "1"], "--jobs is for the csv and json formats"),
+        (["--format", "csv", "--jobs", "0"], "0 is not in the range x>=1"),
+        (["--format", "json", "--jobs", "two"], "'two' is not a valid integer"),
+    ],
+)
+def test_jobs_is_a_whole_number_for_csv_and_json(
+    args: list[str], message: str, seeded: str, run: Callable[..., Result]
+) -> None:
+    result = run("--db", seeded, "report", *args, expect=2)
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("raise ValueError('boom')", "a report worker failed (exit status 1): ValueError: boom"),
+        ("os.kill(os.getpid(), signal.SIGKILL)", "a report worker was stopped by signal 9"),
+        ("sys.exit(0)", "a report worker ended before it had written part-"),
+    ],
+)
+def test_a_failing_report_worker_is_one_line(
+    code: str,
+    message: str,
+    seeded: str,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prelude = (
+        "import json, os, pathlib, signal, sys; setup = json.loads(sys.stdin.readline()); "
+        "sys.stdout.write('next\\n'); sys.stdout.flush(); name = sys.stdin.readline().strip(); "
+        "(pathlib.Path(setup['directory']) / name).touch()\n"
+    )
+    monkeypatch.setattr(parallel, "WORKER", [sys.executable, "-P", "-c", prelude + code])
+    report_waits_for_a_worker(monkeypatch)
+    result = run("--db", seeded, "report", "--format", "json", "--jobs", "2", expect=1)
+    assert result.stderr.startswith(f"Error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_database_with_a_write_ahead_log_is_reported_by_one_process(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "wal.db")
+    run("--db", db, "seed")
+    before = run("--db", db, "report", "--format", "json").output
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    marker = tmp_path / "workers"
+    counting_workers(monkeypatch, marker)
+    assert run("--db", db, "report", "--format", "json", "--jobs", "2").output == before
+    assert not marker.exists()
+
+
+def test_the_cut_reads_no_event(tmp_path: Path, run: Callable[..., Result]) -> None:
+    """The bounds come from the index on date_start alone (SQLite's plan: a covering index),
+    however many events there are."""
+    db = str(tmp_path / "plan.db")
+    run("--db", db, "seed")
+    database = Database.open(db)
+    statements: list[tuple[str, object]] = []
+    try:
+        sa.event.listen(
+            database.engine,
+            "before_cursor_execute",
+            lambda _c, _cur, statement, parameters, *_: statements.append((statement, parameters)),
+        )
+        with database.session() as session:
+            chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            assert len(chronology.bounds(4)) == 3
+    finally:
+        database.dispose()
+    assert len(statements) == 4  # the count, and a day for each cut
+    with sqlite3.connect(db) as connection:
+        for statement, parameters in statements:
+            plan = connection.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+            assert any("COVERING INDEX ix_events_date_start" in row[-1] for row in plan), plan
