@@ -243,3 +243,14 @@ def test_the_cut_reads_no_event(tmp_path: Path, run: Callable[..., Result]) -> N
         for statement, parameters in statements:
             plan = connection.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
             assert any("COVERING INDEX ix_events_date_start" in row[-1] for row in plan), plan
+
+
+def test_jobs_beyond_the_parts_allowed_start_no_more_workers(
+    seeded: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "workers"
+    counting_workers(monkeypatch, marker)
+    monkeypatch.setattr(report_parts, "MAX_PARTS", 3)
+    one = run("--db", seeded, "report", "--format", "csv", "--jobs", "1").output
+    assert run("--db", seeded, "report", "--format", "csv", "--jobs", "100000").output == one
+    assert marker.read_text() == "worker\n" * 2

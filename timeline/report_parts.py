@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 PARALLEL_FORMATS = ("csv", "json")
 PARALLEL_FROM = 50_000  # events in the window below which one process reports as fast
+# Parts at most, however many jobs are asked for: each part reads the window's index range,
+# and each worker is a process (and on PostgreSQL a connection).
+MAX_PARTS = 16
 
 
 def write_report(
@@ -57,6 +60,7 @@ def write_report(
     with snapshot(database) as connection:
         chronology = Chronology(Session(bind=connection), flt)
         jobs = report_jobs(connection, chronology) if jobs is None else jobs
+        jobs = min(jobs, MAX_PARTS)
         parts = _Parts(chronology, chronology.bounds(jobs) if jobs > 1 else [], fmt, with_quotes)
         write, names = parts.writer(out), parts.names()
         if len(names) == 1:  # one part, straight to the output

@@ -53,9 +53,9 @@ from timeline.report_parts import PARALLEL_FORMATS, write_report
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="For csv and json: processes writing parts of the report side by side, each reading "
-    "the same snapshot. Default: the CPUs available (at most 4) for 50,000 events or more in a "
-    "database of 32 MiB or more, else 1.",
+    help="For csv and json: processes writing parts of the report side by side (at most 16), "
+    "each reading the same snapshot. Default: the CPUs available (at most 4) for 50,000 events "
+    "or more in a database of 32 MiB or more, else 1.",
 )
 @pass_app
 def report(
