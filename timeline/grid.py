@@ -17,7 +17,7 @@ import functools
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 import tabulate as _tabulate
 
@@ -133,6 +133,26 @@ class Layout:
         self.plain = self.plain and all(_is_plain(h) for h in self.headers)
         self.rows = 0
 
+    def state(self) -> dict[str, Any]:
+        """What :class:`Grid` draws by, as JSON (for :meth:`restored`, in another process)."""
+        return {
+            "headers": self.headers,
+            "caps": self.caps,
+            "widths": self.widths,
+            "multiline": self.multiline,
+            "plain": self.plain,
+            "rows": self.rows,
+        }
+
+    @classmethod
+    def restored(cls, state: dict[str, Any]) -> Layout:
+        layout = cls(state["headers"], state["caps"])
+        layout.widths = [int(width) for width in state["widths"]]
+        layout.multiline = bool(state["multiline"])
+        layout.plain = bool(state["plain"])
+        layout.rows = int(state["rows"])
+        return layout
+
     def cells(self, row: Sequence[str]) -> list[str]:
         """One row's cells, wrapped and stripped as tabulate lays them out."""
         return [cell.strip() for cell in self._wrapped(row)]
@@ -242,13 +262,13 @@ class Grid:
         self.first = False
         self._lines(self.layout.cells(row))
         if len(self.pending) > 2000:
-            self._flush()
+            self.flush()
 
     def close(self) -> None:
         self.pending.append(self.bottom)
-        self._flush()
+        self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         self.out.write("".join(self.pending))
         self.pending.clear()
 

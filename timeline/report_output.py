@@ -41,7 +41,7 @@ from timeline.render import (
     source_text,
     statute_text,
 )
-from timeline.tables import stream_table
+from timeline.tables import Draw, stream_table
 
 if TYPE_CHECKING:
     from timeline.citations import Citations, Identities
@@ -87,11 +87,13 @@ def render_report(
     title: str = "Chronology",
     citations: Citations | None = None,
     identities: Identities | None = None,
+    draw: Draw | None = None,
 ) -> None:
     """The chronology in one of :data:`REPORT_FORMATS`.
 
     Markdown cites to the page and names actors as cited when given ``citations`` and
-    ``identities`` (:mod:`timeline.citations`, over the same session).
+    ``identities`` (:mod:`timeline.citations`, over the same session). ``draw``: the table's
+    rows drawn by another hand once its layout is known (:func:`timeline.tables.stream_table`).
     """
     if fmt == "json":
         _write_json_array(events.records(), out)
@@ -108,10 +110,7 @@ def render_report(
         write_csv_report(events, out, with_quotes)
     elif fmt == "table":
         stream_table(
-            lambda: (
-                _table_row(fields, with_quotes)
-                for fields in events.printed(statutes=False, quotes=with_quotes)
-            ),
+            lambda: table_rows(events, with_quotes),
             TABLE_HEADERS,
             TABLE_WIDTHS,
             out,
@@ -119,6 +118,7 @@ def render_report(
             terminal=terminal_width(out),
             plain=functools.partial(events.plain, quotes=with_quotes),
             lines=functools.partial(_table_lines, events, with_quotes),
+            draw=draw,
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")
@@ -189,6 +189,14 @@ def write_csv_report(
             write(_csv_line(row, cr))
         else:
             writer.writerow(row)
+
+
+def table_rows(events: Events, with_quotes: bool) -> Iterator[list[str]]:
+    """The table's rows, one an event."""
+    return (
+        _table_row(fields, with_quotes)
+        for fields in events.printed(statutes=False, quotes=with_quotes)
+    )
 
 
 def _table_row(fields: list[Any], with_quotes: bool) -> list[str]:

@@ -1,25 +1,29 @@
-"""A CSV or JSON report written in parts, side by side, by worker processes.
+"""A table, CSV or JSON report written in parts, side by side, by worker processes.
 
-Each event's line (CSV) or record (JSON) depends on that event alone, so a report is the
-concatenation of the reports of consecutive stretches of its chronology. The report cuts its
-chronology into ``jobs`` parts of about as many events each, at the order of an event
-(:meth:`timeline.chronology.Chronology.bounds`: keys are unique, so each event falls in one
-part), and writes them with the machinery of `export csv --jobs`
+Each event's CSV line, JSON record or table rows (once the table's column widths are measured)
+depend on that event alone, so a report is the concatenation of the reports of consecutive
+stretches of its chronology. The report cuts its chronology into ``jobs`` parts at days read
+from the index on ``date_start`` (:meth:`timeline.chronology.Chronology.bounds`; parts cut at
+an order hold every event once), and writes them with the machinery of `export csv --jobs`
 (:func:`timeline.export.parallel.write_tables`): its workers read the report's own snapshot, and
 take the parts one at a time from one shared list. The report writes its first part straight to
 its output as the rows come; a part a worker writes goes to a file in a temporary directory, and
-is copied out in its turn. The output is byte for byte what one process writes.
+is copied out in its turn. The table measures its layout first, as in one process
+(:func:`timeline.tables.stream_table`), and every part is drawn in it. The output is byte for
+byte what one process writes.
 
-By default a report uses more than one process only for a window of :data:`PARALLEL_FROM`
-events or more, in a database large enough for an export to use several
+By default a report uses more than one process only where :data:`PARALLEL_FROM` events or more
+begin in the window, in a database large enough for an export to use several
 (:func:`timeline.export.parallel.default_jobs`): a worker takes a second or so to start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -29,14 +33,16 @@ from sqlalchemy.engine import Connection
 from timeline.chronology import Chronology
 from timeline.export.parallel import WriteTable, default_jobs, write_tables
 from timeline.export.tables import snapshot
+from timeline.grid import Grid, Layout
 from timeline.json_text import write_items
 from timeline.report import EventFilter, Window
-from timeline.report_output import write_csv_report
+from timeline.report_output import render_report, table_rows, write_csv_report
+from timeline.tables import Draw
 
 if TYPE_CHECKING:
     from timeline.db import Database
 
-PARALLEL_FORMATS = ("csv", "json")
+PARALLEL_FORMATS = ("table", "csv", "json")
 PARALLEL_FROM = 50_000  # events in the window below which one process reports as fast
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
@@ -59,26 +65,16 @@ def write_report(
 
     with snapshot(database) as connection:
         chronology = Chronology(Session(bind=connection), flt)
-        jobs = report_jobs(connection, chronology) if jobs is None else jobs
-        jobs = min(jobs, MAX_PARTS)
+        jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
         parts = _Parts(chronology, chronology.bounds(jobs) if jobs > 1 else [], fmt, with_quotes)
-        write, names = parts.writer(out), parts.names()
-        if len(names) == 1:  # one part, straight to the output
-            write(connection, names[0], Path(), lambda count: None)
-            parts.finish(Path(), out)
+        if fmt != "table":
+            parts.write_all(connection, out, jobs, flt)
             return
-        with tempfile.TemporaryDirectory(prefix="timeline-report-") as directory:
-            write_tables(
-                connection,
-                names,
-                Path(directory),
-                write,
-                lambda count: None,
-                jobs=jobs,
-                job=parts.job(flt),
-                worker="a report worker",
-            )
-            parts.finish(Path(directory), out)
+
+        # One part is drawn as it always was: from the rest of the first pass's reading.
+        draw = parts.drawer(out, lambda: parts.write_all(connection, out, jobs, flt))
+        several = len(parts.names()) > 1
+        render_report(chronology, fmt, out, with_quotes=with_quotes, draw=draw if several else None)
 
 
 def report_jobs(connection: Connection, chronology: Chronology) -> int:
@@ -96,15 +92,59 @@ class _Parts:
     ) -> None:
         if fmt not in PARALLEL_FORMATS:
             raise ValueError(f"a {fmt} report is not written in parts")
+        self.layout: Layout | None = None  # the table's, once measured
         self.chronology = chronology
         self.edges: list[tuple[Any, ...] | None] = [None, *bounds, None]
         self.fmt = fmt
         self.with_quotes = with_quotes
         self.written = 0  # parts written to the output, in order
-        self.items = False  # whether an event is in the output (JSON: a comma before the next)
+        self.items = False  # whether an event is in the output (then a separator before the next)
 
     def names(self) -> list[str]:
         return [f"part-{index}" for index in range(len(self.edges) - 1)]
+
+    def write_all(self, connection: Connection, out: TextIO, jobs: int, flt: EventFilter) -> None:
+        """Every part to ``out``, by ``jobs`` processes."""
+        write, names = self.writer(out), self.names()
+        if len(names) == 1:  # one part, straight to the output
+            write(connection, names[0], Path(), lambda count: None)
+            self.finish(Path(), out)
+            return
+        with tempfile.TemporaryDirectory(prefix="timeline-report-") as directory:
+            write_tables(
+                connection,
+                names,
+                Path(directory),
+                write,
+                lambda count: None,
+                jobs=jobs,
+                job=self.job(flt),
+                worker="a report worker",
+            )
+            self.finish(Path(directory), out)
+
+    def drawer(self, out: TextIO, write_all: Callable[[], None]) -> Draw:
+        """The table's drawing, once the report has measured its layout: its header, the parts
+        (``write_all``), and its bottom border."""
+
+        def draw(layout: Layout) -> bool:
+            self.layout = layout
+            grid = Grid(layout, out)
+            grid.header()
+            grid.flush()
+            write_all()
+            out.write(grid.bottom)
+            return True
+
+        return draw
+
+    def _separator(self) -> str:
+        """What comes before an event but the first: a JSON comma, the table's rule."""
+        if self.fmt == "json":
+            return ","
+        if self.layout is not None:
+            return Grid(self.layout, io.StringIO()).between
+        return ""
 
     def job(self, flt: EventFilter) -> dict[str, Any]:
         """What a worker needs to write any part (:func:`part_writer`), as JSON."""
@@ -116,16 +156,26 @@ class _Parts:
             "window": [window.start.isoformat(), window.end.isoformat(), window.label],
             "filters": [flt.actor, flt.statute, flt.document, flt.kind],
             "edges": [None if edge is None else _encoded(edge) for edge in self.edges],
+            "layout": self.layout.state() if self.layout is not None else None,
         }
 
     def write(self, name: str, out: TextIO, *, first: bool) -> bool:
-        """Part ``name`` to ``out``: JSON items each after a comma unless ``first`` (and its
-        first without, after the ``[`` of part 0); whether it held an event."""
+        """Part ``name`` to ``out``, each event after its separator unless ``first`` (JSON
+        and the table); whether it held an event."""
         index = int(name.removeprefix("part-"))
         part = self.chronology.part(self.edges[index], self.edges[index + 1])
         if self.fmt == "csv":
             write_csv_report(part, out, self.with_quotes, header=index == 0)
             return False  # each line stands alone
+        if self.fmt == "table":
+            if self.layout is None:
+                raise ValueError("a table's part is drawn only once its layout is measured")
+            grid = Grid(self.layout, out)
+            grid.first = first
+            for row in table_rows(part, self.with_quotes):
+                grid.row(row)
+            grid.flush()
+            return not grid.first
         if index == 0:
             out.write("[")
         return write_items(part.records(), out, first=first or index == 0)
@@ -146,14 +196,17 @@ class _Parts:
 
     def finish(self, directory: Path, out: TextIO) -> None:
         """The parts not written to ``out`` yet, from their files, in order; and the end."""
+        separator = self._separator()
         for name in self.names()[self.written :]:
-            with (directory / name).open(encoding="utf-8", newline="") as file:
-                start = file.read(2)  # JSON: "[" and its first item's newline, or a comma
-                if self.fmt == "json" and not self.items:
-                    start = start.removeprefix(",")  # the output's first item after all
-                self.items = self.items or start not in ("", "[")
+            path = directory / name
+            opening = "[" if self.fmt == "json" and name == "part-0" else ""
+            with path.open(encoding="utf-8", newline="") as file:
+                start = file.read(len(opening + separator))
+                if not self.items and not opening:  # its first event is the output's first
+                    start = start.removeprefix(separator)
                 out.write(start)
                 shutil.copyfileobj(file, out)
+            self.items = self.items or path.stat().st_size > len(opening)
         if self.fmt == "json":
             out.write("\n]\n" if self.items else "]\n")
 
@@ -171,6 +224,8 @@ def part_writer(job: dict[str, Any]) -> WriteTable:
         chronology = Chronology(Session(bind=connection), flt)
         bounds = [_decoded(chronology, edge) for edge in job["edges"][1:-1]]
         parts = _Parts(chronology, bounds, job["format"], bool(job["quotes"]))
+        if job.get("layout") is not None:
+            parts.layout = Layout.restored(job["layout"])
         with (directory / name).open("w", encoding="utf-8", newline="") as file:
             parts.write(name, file, first=False)
 

@@ -27,6 +27,10 @@ from tabulate import tabulate
 from timeline.fitting import ColumnStats, fit_columns
 from timeline.grid import Grid, Layout
 
+# Draws every row of the table in the layout given (header and borders included) instead of
+# stream_table, which then reads no more rows; False: it does not, and stream_table draws.
+Draw = Callable[[Layout], bool]
+
 CHUNK = 1000
 
 Rows = Callable[[], Iterable[Sequence[str]]]
@@ -51,6 +55,7 @@ def stream_table(
     terminal: int | None = None,
     plain: Callable[[], bool] | None = None,
     lines: Lines | None = None,
+    draw: Draw | None = None,
 ) -> None:
     """Write ``tabulate(all rows, …)`` to ``out`` (and a newline), holding a chunk at a time.
 
@@ -60,7 +65,9 @@ def stream_table(
     ``plain``: a cheaper way than reading every row to learn that no cell holds what only
     tabulate lays out exactly (ANSI codes, its separating-line marker). ``lines``: with
     ``plain``, the widths of columns still short of their maximum after the first rows, from
-    the distinct lines their cells can hold rather than from every row.
+    the distinct lines their cells can hold rather than from every row. ``draw``: the drawing
+    of every row, once :mod:`timeline.grid` has measured the layout (a report's rows drawn in
+    parts by several processes, :mod:`timeline.report_parts`).
     """
     heads = list(headers)
     limits = list(maxcolwidths) if maxcolwidths else None
@@ -83,7 +90,7 @@ def stream_table(
         )
         return text.split("\n")
 
-    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain, lines):
+    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain, lines, draw):
         return
     widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
@@ -111,6 +118,7 @@ def _stream_grid(
     out: TextIO,
     plain: Callable[[], bool] | None,
     lines: Lines | None,
+    draw: Draw | None = None,
 ) -> bool:
     """Draw the table with :mod:`timeline.grid`; False (nothing written) where only tabulate
     lays it out exactly."""
@@ -133,6 +141,13 @@ def _stream_grid(
             layout.note(row)
     if not layout.exact():
         return False
+    if draw is not None:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()  # the cursor (and a thread reading ahead on it) done with, before others
+        if draw(layout):
+            return True
+        first = []  # the reading is closed: every row is read again below
     grid = Grid(layout, out)
     grid.header()
     kept = len(first) == layout.rows  # every row the first pass measured is kept

@@ -53,7 +53,8 @@ from timeline.report_parts import PARALLEL_FORMATS, write_report
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="For csv and json: processes writing parts of the report side by side (at most 16), "
+    help="For table, csv and json: processes writing parts of the report side by side (at most "
+    "16), "
     "each reading the same snapshot. Default: the CPUs available (at most 4) for 50,000 events "
     "or more in a database of 32 MiB or more, else 1.",
 )
@@ -87,7 +88,7 @@ def report(
       timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
     """
     if jobs is not None and fmt not in PARALLEL_FORMATS:
-        raise click.UsageError(f"--jobs is for the csv and json formats, not {fmt}")
+        raise click.UsageError(f"--jobs is for the table, csv and json formats, not {fmt}")
     window = report_window(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
@@ -95,17 +96,16 @@ def report(
     if fmt in PARALLEL_FORMATS:
         write_report(database, flt, fmt, sys.stdout, with_quotes=with_quotes, jobs=jobs)
         return
-    with database.session() as session:
+    with database.session() as session:  # Markdown: cited to the page, actors identified
         # Printed as the rows arrive: the events are never all in memory at once.
-        cited = fmt == "markdown"  # the table keeps its columns
         render_report(
             Chronology(session, flt),
             fmt,
             sys.stdout,
             with_quotes=with_quotes,
             title=f"Chronology, {window.label}",
-            citations=Citations(session) if cited else None,
-            identities=Identities(session, aliases=False) if cited else None,
+            citations=Citations(session),
+            identities=Identities(session, aliases=False),
         )
 
 
