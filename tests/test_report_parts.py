@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
+from test_export_parallel import counting_workers
 from test_report_stream import DATA, WINDOWS, _copies
 
 from timeline import report_parts
@@ -24,15 +25,6 @@ from timeline.db import Database
 from timeline.export import parallel
 from timeline.report import EventFilter, Window
 from timeline.report_output import render_report
-
-
-def counting_workers(monkeypatch: pytest.MonkeyPatch, marker: Path) -> None:
-    """Workers that each add a line to ``marker`` before they serve the report."""
-    code = (
-        "import sys; open(sys.argv[1], 'a').write('worker\\n'); "
-        "from timeline.export.parallel import main; main()"
-    )
-    monkeypatch.setattr(parallel, "WORKER", [sys.executable, "-P", "-c", code, str(marker)])
 
 
 def report_waits_for_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
