@@ -103,6 +103,25 @@ def test_parts_hold_every_event_once_in_order(
     assert [key for part in cut for key in part] == every
 
 
+@pytest.mark.parametrize("leading", [1, 2, 7, 1000])
+def test_the_first_rows_read_alone_then_the_rest_are_every_row_in_order(
+    leading: int, db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The table's first pass, in parts, reads its first rows on their own
+    (``Chronology.printed(leading=…)``); read on, it gives the rest, each row once."""
+    _copies(run, db_url, tmp_path)
+    database = Database.open(db_url)
+    try:
+        with database.session() as session:
+            chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            every = list(chronology.printed(statutes=True, quotes=True))
+            first = list(chronology.printed(statutes=True, quotes=True, leading=leading))
+    finally:
+        database.dispose()
+    assert len(every) > 7
+    assert first == every
+
+
 BOUNDS = {
     "as the report cuts it": None,
     "empty parts first, between and last": [

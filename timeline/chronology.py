@@ -176,12 +176,26 @@ class Chronology:
         links = printed_link_columns(sqlite, statutes=statutes, quotes=quotes)
         return select(*_PRINTED_COLUMNS, *links).where(*self.conditions).order_by(*self.order)
 
-    def printed(self, *, statutes: bool, quotes: bool) -> Iterator[list[Any]]:
+    def printed(self, *, statutes: bool, quotes: bool, leading: int = 0) -> Iterator[list[Any]]:
         """Each event as the CSV report and the table print it, without the record
         :meth:`records` builds (a dict a link, most of it unprinted there): ``key`` to
         ``description`` as a record holds them, then the actors, statutes (empty where not
-        ``statutes``) and sources as decoded lists (:func:`printed_link_columns`)."""
+        ``statutes``) and sources as decoded lists (:func:`printed_link_columns`).
+
+        ``leading``: the first that many events are read on their own, the rest (if read on)
+        after them. The database sorts the window's rows with their links before it gives
+        the first: 4 s of a 114,288-event window at 200,004 events, where the first 1,000,
+        chosen by their order alone, take 0.5 s (the table's first pass, which measures them
+        and reads no further when the report is drawn in parts)."""
         query = self.printed_query(statutes=statutes, quotes=quotes)
+        if not leading:
+            yield from self._printed(query)
+            return
+        first = select(Event.id).where(*self.conditions).order_by(*self.order).limit(leading)
+        yield from self._printed(query.where(Event.id.in_(first)))
+        yield from self._printed(query.offset(leading))
+
+    def _printed(self, query: Select[Any]) -> Iterator[list[Any]]:
         for rows in self._batches(query, ahead=True):
             for key, edtf, text, start, end, precision, kind, title, description, *links in rows:
                 display, edtf = _date_texts(edtf, text)

@@ -41,7 +41,7 @@ from timeline.render import (
     source_text,
     statute_text,
 )
-from timeline.tables import Draw, stream_table
+from timeline.tables import CHUNK, Draw, stream_table
 
 if TYPE_CHECKING:
     from timeline.citations import Citations, Identities
@@ -70,7 +70,7 @@ class Events(Protocol):
     """What the renderers read (:class:`timeline.chronology.Chronology` is one)."""
 
     def records(self, *, identified: bool = False) -> Iterator[dict[str, Any]]: ...
-    def printed(self, *, statutes: bool, quotes: bool) -> Iterator[list[Any]]: ...
+    def printed(self, *, statutes: bool, quotes: bool, leading: int = 0) -> Iterator[list[Any]]: ...
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
@@ -109,8 +109,11 @@ def render_report(
     elif fmt == "csv":
         write_csv_report(events, out, with_quotes)
     elif fmt == "table":
+        # Drawn by another hand, the rows are read for the first pass's measure alone: the
+        # first CHUNK of them read on their own come sooner.
+        leading = CHUNK if draw is not None else 0
         stream_table(
-            lambda: table_rows(events, with_quotes),
+            lambda: table_rows(events, with_quotes, leading=leading),
             TABLE_HEADERS,
             TABLE_WIDTHS,
             out,
@@ -191,11 +194,11 @@ def write_csv_report(
             writer.writerow(row)
 
 
-def table_rows(events: Events, with_quotes: bool) -> Iterator[list[str]]:
-    """The table's rows, one an event."""
+def table_rows(events: Events, with_quotes: bool, *, leading: int = 0) -> Iterator[list[str]]:
+    """The table's rows, one an event (``leading``: as :meth:`Events.printed` takes it)."""
     return (
         _table_row(fields, with_quotes)
-        for fields in events.printed(statutes=False, quotes=with_quotes)
+        for fields in events.printed(statutes=False, quotes=with_quotes, leading=leading)
     )
 
 
