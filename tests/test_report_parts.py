@@ -9,6 +9,7 @@ import itertools
 import os
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +20,10 @@ from click.testing import Result
 from test_export_parallel import counting_workers
 from test_report_stream import DATA, WINDOWS, _copies
 
-from timeline import report_parts
+from timeline import report_parts, tables
 from timeline.chronology import Chronology
 from timeline.db import Database
+from timeline.errors import DatabaseError
 from timeline.export import parallel
 from timeline.report import EventFilter, Window
 from timeline.report_output import render_report
@@ -202,6 +204,54 @@ def test_jobs_is_a_whole_number_for_the_table_csv_and_json(
     result = run("--db", seeded, "report", *args, expect=2)
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("title", ["\x1b[1mBold\x1b[0m title", "Plain title"])
+def test_a_table_in_parts_asks_whether_its_text_is_plain_beside_it(
+    title: str, seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In parts, the table asks Chronology.plain in a thread, on its own connection to the
+    report's snapshot: an escape code (which only tabulate lays out) is found there, and the
+    table is the one a process draws."""
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            last = session.execute(sa.text("SELECT max(id) FROM events")).scalar_one()
+            session.execute(
+                sa.text("UPDATE events SET title = :title WHERE id = :id"),
+                {"title": title, "id": last},
+            )
+            session.commit()
+    finally:
+        database.dispose()
+    monkeypatch.setattr(tables, "CHUNK", 2)
+    asked: list[tuple[str, bool]] = []
+    plain = Chronology.plain
+
+    def asking(self: Chronology, *, quotes: bool = True) -> bool:
+        answer = plain(self, quotes=quotes)
+        asked.append((threading.current_thread().name, answer))
+        return answer
+
+    monkeypatch.setattr(Chronology, "plain", asking)
+    one = run("--db", seeded, "report", "--sources", "--jobs", "1").output
+    assert asked == [("MainThread", title == "Plain title")]
+    report_waits_for_a_worker(monkeypatch)
+    assert run("--db", seeded, "report", "--sources", "--jobs", "3").output == one
+    assert asked[1:] == [("timeline-plain", title == "Plain title")]
+    assert title in one
+
+
+def test_a_failing_question_beside_the_table_is_one_line(
+    seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(self: Chronology, *, quotes: bool = True) -> bool:
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(Chronology, "plain", failing)
+    monkeypatch.setattr(tables, "CHUNK", 2)  # the first rows known, the question is asked
+    result = run("--db", seeded, "report", "--jobs", "2", expect=1)
+    assert result.stderr == "Error: the database went away\n"
 
 
 @pytest.mark.parametrize(

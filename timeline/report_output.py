@@ -88,12 +88,14 @@ def render_report(
     citations: Citations | None = None,
     identities: Identities | None = None,
     draw: Draw | None = None,
+    plain: Callable[[], bool] | None = None,
 ) -> None:
     """The chronology in one of :data:`REPORT_FORMATS`.
 
     Markdown cites to the page and names actors as cited when given ``citations`` and
     ``identities`` (:mod:`timeline.citations`, over the same session). ``draw``: the table's
-    rows drawn by another hand once its layout is known (:func:`timeline.tables.stream_table`).
+    rows drawn by another hand once its layout is known (:func:`timeline.tables.stream_table`);
+    ``plain``: what :meth:`Events.plain` says of the table, asked elsewhere.
     """
     if fmt == "json":
         _write_json_array(events.records(), out)
@@ -119,7 +121,7 @@ def render_report(
             out,
             tablefmt=TABLE_STYLE,
             terminal=terminal_width(out),
-            plain=functools.partial(events.plain, quotes=with_quotes),
+            plain=plain or functools.partial(events.plain, quotes=with_quotes),
             lines=functools.partial(_table_lines, events, with_quotes),
             draw=draw,
         )
