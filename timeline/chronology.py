@@ -92,6 +92,7 @@ class Chronology:
         self.conditions = event_conditions(session, flt) if flt is not None else []
         self.order = chronological_order(session.get_bind().dialect.name)
         self.window = flt.window if flt is not None else None
+        self.within: list[Any] = []  # a part's conditions on the report's order (part())
         self._external: dict[int, str] = {}
 
     def _days(self) -> Select[Any]:
@@ -129,14 +130,15 @@ class Chronology:
             at = (bindparam(None, v, type_=t.type) for t, v in zip(terms, values, strict=True))
             return tuple_(*terms), tuple_(*at)
 
-        conditions = [*self.conditions]
+        within = []
         if start is not None:
             order, at = compared(start)
-            conditions.append(order >= at)
+            within.append(order >= at)
         if stop is not None:
             order, at = compared(stop)
-            conditions.append(order < at)
-        part.conditions = conditions
+            within.append(order < at)
+        part.conditions = [*self.conditions, *within]
+        part.within = [*self.within, *within]
         return part
 
     def _events(self) -> Select[Any]:
@@ -150,6 +152,16 @@ class Chronology:
         ids = select(Event.id).where(*self.conditions)
         query = select(func.count(distinct(EventSource.document_id))).where(
             EventSource.event_id.in_(ids)
+        )
+        return self.session.scalar(query) or 0
+
+    def source_count(self) -> int:
+        """The sources of the selected events: the Markdown report's notes."""
+        query = (
+            select(func.count())
+            .select_from(EventSource)
+            .join(Event, EventSource.event_id == Event.id)
+            .where(*self.conditions)
         )
         return self.session.scalar(query) or 0
 

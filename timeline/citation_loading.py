@@ -217,10 +217,14 @@ def _report_sources(conditions: Sequence[Any], order: Sequence[Any]) -> tuple[An
 
 
 def first_citations(
-    session: Session, conditions: Sequence[Any], order: Sequence[Any]
+    session: Session,
+    conditions: Sequence[Any],
+    order: Sequence[Any],
+    within: Sequence[Any] = (),
 ) -> Iterator[tuple[str, bool]]:
     """Each source of the selected events, in report order: its document's key, and whether it
-    is that document's first citation in the report."""
+    is that document's first citation in the report. ``within``: only the sources of the
+    events that also meet these (a part of the report), still first or not in the whole."""
     nth, terms = _report_sources(conditions, order)
     query = (
         select(Document.key, nth)
@@ -231,6 +235,23 @@ def first_citations(
         .order_by(*terms)
         .execution_options(yield_per=BATCH)
     )
+    if within:
+        ranked = (
+            select(EventSource.id.label("source_id"), nth.label("nth"))
+            .join(Event, EventSource.event_id == Event.id)
+            .where(*conditions)
+            .subquery()
+        )
+        query = (
+            select(Document.key, ranked.c.nth)
+            .select_from(EventSource)
+            .join(Event, EventSource.event_id == Event.id)
+            .join(Document, EventSource.document_id == Document.id)
+            .join(ranked, ranked.c.source_id == EventSource.id)
+            .where(*conditions, *within)
+            .order_by(*terms)
+            .execution_options(yield_per=BATCH)
+        )
     for key, number in session.connection().execute(query):
         yield key, number == 1
 

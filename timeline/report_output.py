@@ -14,30 +14,16 @@ import csv
 import functools
 import io
 import itertools
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from timeline.citation_loading import (
-    batched,
-    documents_first_cited,
-    first_citations,
-    in_step,
-)
 from timeline.event_links import statute_citation
 from timeline.fitting import terminal_width
+from timeline.markdown_report import write_markdown_report
 from timeline.render import (
-    MARKDOWN_DOCUMENTS_HEADING,
-    MARKDOWN_NOTES_RULE,
     TABLE_STYLE,
     _write_json_array,
     actor_text,
-    markdown_cited_document,
-    markdown_cited_note,
-    markdown_event,
-    markdown_header,
-    markdown_note,
     source_text,
     statute_text,
 )
@@ -100,7 +86,7 @@ def render_report(
     if fmt == "json":
         _write_json_array(events.records(), out)
     elif fmt == "markdown":
-        _markdown_report(
+        write_markdown_report(
             events,
             out,
             with_quotes=with_quotes,
@@ -233,102 +219,3 @@ def _table_lines(
         for line in text.split("\n")
         if line.strip()
     )
-
-
-def _markdown_report(
-    events: Events,
-    out: TextIO,
-    *,
-    with_quotes: bool,
-    title: str,
-    citations: Citations | None,
-    identities: Identities | None,
-) -> None:
-    out.write(markdown_header(title, events.count(), events.document_count()))
-    notes = 0
-    # A batch of events at a time, so that their actors' identities are read together (a
-    # Chronology selects them with the events).
-    for batch in batched(events.records(identified=identities is not None)):
-        if identities is not None:
-            identities.prefetch(batch)
-        for record in batch:
-            first = notes + 1
-            notes += len(record["sources"])
-            actors = (
-                "; ".join(f"{identities.named(a, record)} ({a['role']})" for a in record["actors"])
-                if identities is not None
-                else None
-            )
-            out.write(markdown_event(record, range(first, notes + 1), actors=actors))
-    if not notes:
-        return
-    order = _report_order(events)
-    if citations is not None and order is not None:
-        _documents_and_notes(events, out, citations, order, with_quotes)
-        return
-    if citations is not None:
-        heading = MARKDOWN_DOCUMENTS_HEADING
-        for doc in citations.documents(_documents_first_cited(events, citations, order)):
-            out.write(heading + markdown_cited_document(doc))
-            heading = ""
-    out.write(MARKDOWN_NOTES_RULE)
-    if citations is None:
-        for number, source in enumerate(events.sources(), start=1):
-            out.write(f"[^{number}]: {markdown_note(source, with_quotes)}\n")
-        return
-    number = 0
-    for chunk in batched(events.sources()):
-        citations.prefetch(chunk)
-        for source in chunk:
-            number += 1
-            note = markdown_cited_note(citations.source(source), with_quotes)
-            out.write(f"[^{number}]: {note}\n")
-
-
-def _documents_and_notes(
-    events: Events,
-    out: TextIO,
-    citations: Citations,
-    order: tuple[Sequence[Any], Sequence[Any]],
-    with_quotes: bool,
-) -> None:
-    """The documents cited, then the notes, from one reading of the sources: a document is
-    entered where its first citation is met (SQL tells which that is), the notes meanwhile
-    spooled to an anonymous temporary file and copied after. Two readings, one per section,
-    read every document twice once there were more than the cache holds."""
-    firsts = first_citations(citations.session, *order)
-    heading = MARKDOWN_DOCUMENTS_HEADING
-    number = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as notes:
-        for chunk in batched(events.sources()):
-            citations.prefetch(chunk)
-            for source in chunk:
-                number += 1
-                full = in_step(firsts, source)
-                if full and (doc := citations.document(source["document"])) is not None:
-                    out.write(heading + markdown_cited_document(doc))
-                    heading = ""
-                note = markdown_cited_note(citations.source(source, first=full), with_quotes)
-                notes.write(f"[^{number}]: {note}\n")
-        out.write(MARKDOWN_NOTES_RULE)
-        notes.seek(0)
-        shutil.copyfileobj(notes, out)
-
-
-def _report_order(events: Events) -> tuple[Sequence[Any], Sequence[Any]] | None:
-    """The WHERE and ORDER BY terms of a :class:`timeline.chronology.Chronology`, with which
-    SQL tells each document's first citation; None for other kinds of events."""
-    conditions, order = getattr(events, "conditions", None), getattr(events, "order", None)
-    return (conditions, order) if conditions is not None and order is not None else None
-
-
-def _documents_first_cited(
-    events: Events, citations: Citations, order: tuple[Sequence[Any], Sequence[Any]] | None
-) -> Iterable[str]:
-    if order is not None:
-        return documents_first_cited(citations.session, *order)
-    # Events of another kind: remember every document cited (grows with the documents).
-    cited: dict[str, None] = {}
-    for record in events.records():
-        cited.update((s["document"], None) for s in record["sources"])
-    return cited

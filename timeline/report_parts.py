@@ -1,10 +1,13 @@
-"""A table, CSV or JSON report written in parts, side by side, by worker processes.
+"""A report written in parts, side by side, by worker processes.
 
 Each event's CSV line, JSON record or table rows (once the table's column widths are measured)
 depend on that event alone, so a report is the concatenation of the reports of consecutive
-stretches of its chronology. The report cuts its chronology into ``jobs`` parts at days read
-from the index on ``date_start`` (:meth:`timeline.chronology.Chronology.bounds`; parts cut at
-an order hold every event once), and writes them with the machinery of `export csv --jobs`
+stretches of its chronology. A Markdown report's sections, documents cited and notes depend on
+the rest only through numbers SQL gives (:mod:`timeline.markdown_report`): each part writes the
+three, and the report puts each in its place. The report cuts its chronology into ``jobs``
+parts at days read from the index on ``date_start``
+(:meth:`timeline.chronology.Chronology.bounds`; parts cut at an order hold every event once),
+and writes them with the machinery of `export csv --jobs`
 (:func:`timeline.export.parallel.write_tables`): its workers read the report's own snapshot, and
 take the parts one at a time from one shared list. The report writes its first part straight to
 its output as the rows come; a part a worker writes goes to a file in a temporary directory, and
@@ -33,10 +36,13 @@ from sqlalchemy import Date
 from sqlalchemy.engine import Connection
 
 from timeline.chronology import Chronology
+from timeline.citation_loading import first_citations
 from timeline.export.parallel import WriteTable, default_jobs, snapshot_token, write_tables
 from timeline.export.tables import snapshot
 from timeline.grid import Grid, Layout
 from timeline.json_text import write_items
+from timeline.markdown_report import cited, write_markdown_events
+from timeline.render import MARKDOWN_DOCUMENTS_HEADING, MARKDOWN_NOTES_RULE, markdown_header
 from timeline.report import EventFilter, Window
 from timeline.report_output import render_report, table_rows, write_csv_report
 from timeline.tables import Draw
@@ -44,7 +50,7 @@ from timeline.tables import Draw
 if TYPE_CHECKING:
     from timeline.db import Database
 
-PARALLEL_FORMATS = ("table", "csv", "json")
+PARALLEL_FORMATS = ("table", "csv", "json", "markdown")
 PARALLEL_FROM = 50_000  # events in the window below which one process reports as fast
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
@@ -59,16 +65,34 @@ def write_report(
     *,
     with_quotes: bool = False,
     jobs: int | None = None,
+    title: str = "Chronology",
 ) -> None:
     """The report of ``flt`` in ``fmt`` (one of :data:`PARALLEL_FORMATS`) as
     :func:`timeline.report_output.render_report` writes it, from one snapshot of the database,
-    by ``jobs`` processes (None: as many as :func:`report_jobs` says)."""
+    by ``jobs`` processes (None: as many as :func:`report_jobs` says). Markdown cites to the
+    page and names actors as cited (:mod:`timeline.citations`), under ``title``."""
     from sqlalchemy.orm import Session
 
     with snapshot(database) as connection:
-        chronology = Chronology(Session(bind=connection), flt)
+        session = Session(bind=connection)
+        chronology = Chronology(session, flt)
         jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
         parts = _Parts(chronology, chronology.bounds(jobs) if jobs > 1 else [], fmt, with_quotes)
+        if fmt == "markdown" and len(parts.names()) == 1:
+            from timeline.citations import Citations, Identities
+
+            render_report(
+                chronology,
+                fmt,
+                out,
+                with_quotes=with_quotes,
+                title=title,
+                citations=Citations(session),
+                identities=Identities(session, aliases=False),
+            )
+            return
+        if fmt == "markdown":
+            out.write(markdown_header(title, chronology.count(), chronology.document_count()))
         if fmt != "table":
             parts.write_all(connection, out, jobs, flt)
             return
@@ -202,11 +226,15 @@ class _Parts:
             "layout": self.layout.state() if self.layout is not None else None,
         }
 
-    def write(self, name: str, out: TextIO, *, first: bool) -> bool:
+    def write(self, name: str, out: TextIO, directory: Path, *, first: bool) -> bool:
         """Part ``name`` to ``out``, each event after its separator unless ``first`` (JSON
-        and the table); whether it held an event."""
+        and the table); whether it held an event. A Markdown part's documents and notes go to
+        its files in ``directory`` (:func:`_cited_paths`)."""
         index = int(name.removeprefix("part-"))
         part = self.chronology.part(self.edges[index], self.edges[index + 1])
+        if self.fmt == "markdown":
+            self._markdown(index, part, out, directory / name)
+            return False
         if self.fmt == "csv":
             write_csv_report(part, out, self.with_quotes, header=index == 0)
             return False  # each line stands alone
@@ -223,17 +251,41 @@ class _Parts:
             out.write("[")
         return write_items(part.records(), out, first=first or index == 0)
 
+    def _markdown(self, index: int, part: Chronology, out: TextIO, path: Path) -> None:
+        """A Markdown part: its events' sections to ``out``, its documents cited and notes to
+        their files. Its notes are numbered on from those of the events before it, and a
+        document is entered where its first citation in the whole report falls."""
+        from timeline.citations import Citations, Identities
+
+        session = part.session
+        before = self.edges[index]
+        number = self.chronology.part(None, before).source_count() if before is not None else 0
+        write_markdown_events(part, out, Identities(session, aliases=False), number=number)
+        whole = self.chronology
+        firsts = first_citations(session, whole.conditions, whole.order, part.within)
+        documents, notes = _cited_paths(path)
+        with (
+            documents.open("w", encoding="utf-8", newline="") as entries,
+            notes.open("w", encoding="utf-8", newline="") as lines,
+        ):
+            for entry, note in cited(
+                part, Citations(session), firsts, self.with_quotes, number=number
+            ):
+                if entry is not None:
+                    entries.write(entry)
+                lines.write(note)
+
     def writer(self, out: TextIO) -> WriteTable:
         """The report's own writing: a part straight to ``out`` where every part before it is
         there, else to its file (for a worker took one before it)."""
 
         def write(connection: Connection, name: str, directory: Path, tick: object) -> None:
             if name == f"part-{self.written}":
-                self.items |= self.write(name, out, first=not self.items)
+                self.items |= self.write(name, out, directory, first=not self.items)
                 self.written += 1
             else:
                 with (directory / name).open("w", encoding="utf-8", newline="") as file:
-                    self.write(name, file, first=False)
+                    self.write(name, file, directory, first=False)
 
         return write
 
@@ -252,6 +304,24 @@ class _Parts:
             self.items = self.items or path.stat().st_size > len(opening)
         if self.fmt == "json":
             out.write("\n]\n" if self.items else "]\n")
+        if self.fmt == "markdown":
+            self._cited(directory, out)
+
+    def _cited(self, directory: Path, out: TextIO) -> None:
+        """The end of a Markdown report: the documents cited and the notes, each part's in
+        turn; none where no event has a source."""
+        cited = [_cited_paths(directory / name) for name in self.names()]
+        if not any(notes.stat().st_size for _, notes in cited):
+            return
+        if any(documents.stat().st_size for documents, _ in cited):
+            out.write(MARKDOWN_DOCUMENTS_HEADING)
+        for documents, _ in cited:
+            with documents.open(encoding="utf-8", newline="") as file:
+                shutil.copyfileobj(file, out)
+        out.write(MARKDOWN_NOTES_RULE)
+        for _, notes in cited:
+            with notes.open(encoding="utf-8", newline="") as file:
+                shutil.copyfileobj(file, out)
 
 
 def part_writer(job: dict[str, Any]) -> WriteTable:
@@ -270,9 +340,14 @@ def part_writer(job: dict[str, Any]) -> WriteTable:
         if job.get("layout") is not None:
             parts.layout = Layout.restored(job["layout"])
         with (directory / name).open("w", encoding="utf-8", newline="") as file:
-            parts.write(name, file, first=False)
+            parts.write(name, file, directory, first=False)
 
     return write
+
+
+def _cited_paths(part: Path) -> tuple[Path, Path]:
+    """The files of a Markdown part's documents cited and notes, beside its events'."""
+    return part.with_name(part.name + ".documents"), part.with_name(part.name + ".notes")
 
 
 def _encoded(edge: tuple[Any, ...]) -> list[Any]:

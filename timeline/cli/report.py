@@ -7,13 +7,11 @@ import sys
 
 import click
 
-from timeline.chronology import Chronology
-from timeline.citations import Citations, Identities
 from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.dates import parse_bound
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
-from timeline.report_output import REPORT_FORMATS, render_report
-from timeline.report_parts import PARALLEL_FORMATS, write_report
+from timeline.report_output import REPORT_FORMATS
+from timeline.report_parts import write_report
 
 
 @click.command()
@@ -53,9 +51,8 @@ from timeline.report_parts import PARALLEL_FORMATS, write_report
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="For table, csv and json: processes writing parts of the report side by side (at most "
-    "16), "
-    "each reading the same snapshot. Default: the CPUs available (at most 4) for 50,000 events "
+    help="Processes writing parts of the report side by side (at most 16), each reading the "
+    "same snapshot. Default: the CPUs available (at most 4) for 50,000 events "
     "or more in a database of 32 MiB or more, else 1.",
 )
 @pass_app
@@ -87,26 +84,14 @@ def report(
       timeline report --actor Rusk --actor Dillon --kind rec
       timeline report --statute "19 U.S.C. 1307" --format markdown > chronology.md
     """
-    if jobs is not None and fmt not in PARALLEL_FORMATS:
-        raise click.UsageError(f"--jobs is for the table, csv and json formats, not {fmt}")
     window = report_window(date_from, date_to)
     flt = EventFilter(window, actor=actor, statute=statute, document=document, kind=kind)
     database = app.ready()
     hint_if_empty(database)
-    if fmt in PARALLEL_FORMATS:
-        write_report(database, flt, fmt, sys.stdout, with_quotes=with_quotes, jobs=jobs)
-        return
-    with database.session() as session:  # Markdown: cited to the page, actors identified
-        # Printed as the rows arrive: the events are never all in memory at once.
-        render_report(
-            Chronology(session, flt),
-            fmt,
-            sys.stdout,
-            with_quotes=with_quotes,
-            title=f"Chronology, {window.label}",
-            citations=Citations(session),
-            identities=Identities(session, aliases=False),
-        )
+    # Printed as the rows arrive: the events are never all in memory at once. Markdown cites to
+    # the page and names actors as cited.
+    title = f"Chronology, {window.label}"
+    write_report(database, flt, fmt, sys.stdout, with_quotes=with_quotes, jobs=jobs, title=title)
 
 
 def report_window(date_from: str | None, date_to: str | None) -> Window:
