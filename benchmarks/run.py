@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import importlib.util
 import json
 import math
@@ -38,9 +39,32 @@ WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
 SEARCH_WORD = "Treasury"
 # The report's formats; CSV and JSON by default in parts side by side for a large window
 # (timeline/report_parts.py), and with --jobs 1 in one process.
+# What the Markdown report prints beyond the chronology view: each source of the window's events
+# (its quote, offsets and document, in the report's order) and the documents cited, with the page
+# breaks, notes and readings their citations are pinned to. Plain SQL that either engine runs;
+# a second reference for that report, beside the view's.
+_IN_WINDOW = "e.date_start <= '1970-12-31' AND e.date_end >= '1961-01-01'"
+_CITED = (
+    f"SELECT s.document_id FROM event_sources s JOIN events e ON e.id = s.event_id "
+    f"WHERE {_IN_WINDOW}"
+)
+MARKDOWN_ROWS = [
+    f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end",
+    "SELECT s.quote, s.char_start, s.char_end, d.key, d.citation FROM event_sources s "
+    "JOIN events e ON e.id = s.event_id JOIN documents d ON d.id = s.document_id "
+    f"WHERE {_IN_WINDOW} ORDER BY CASE WHEN e.date_start = '0001-01-01' THEN e.date_end "
+    "ELSE e.date_start END, e.date_end, e.sequence, e.key, s.position",
+    f"SELECT * FROM documents WHERE id IN ({_CITED})",
+    *(
+        f"SELECT * FROM {table} WHERE document_id IN ({_CITED})"
+        for table in ("page_breaks", "document_notes", "document_readings")
+    ),
+]
+
 REPORTS = [
     ("table", []),
     ("markdown", []),
+    ("markdown", ["--jobs", "1"]),
     ("csv", []),
     ("csv", ["--jobs", "1"]),
     ("json", []),
@@ -97,6 +121,12 @@ def paired(ours: list[str], ref: list[str], *, cwd: Path, repeat: int) -> tuple[
         peak = max(peak, used)
         ref_times.append(measure(ref, cwd=cwd)[0])
     return statistics.median(times), peak, statistics.median(ref_times)
+
+
+def also(measured: Measure, ref_name: str, ref: list[str], *, cwd: Path, repeat: int) -> Measure:
+    """``measured`` again, beside a second reference: the median of ``repeat`` runs."""
+    ref_seconds = statistics.median(measure(ref, cwd=cwd)[0] for _ in range(repeat))
+    return dataclasses.replace(measured, reference=ref_name, reference_seconds=ref_seconds)
 
 
 def compile_bytecode() -> None:
@@ -239,6 +269,12 @@ def sqlite_steps(
         seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=runs)
         results.append(done(Measure("sqlite", events, name, seconds, peak, ref_name, ref_seconds)))
         print(f"  {name}: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
+        if name == "report 1961–1970 markdown":
+            cited = [sqlite3, str(db), "; ".join(MARKDOWN_ROWS)]
+            second = also(
+                results[-1], "sqlite3: view+sources+documents", cited, cwd=work, repeat=runs
+            )
+            results.append(done(second))
 
     click = [sys.executable, "-c", "import click"]
     startup = max(repeat, REPEAT_STARTUP)
@@ -401,6 +437,10 @@ def postgres_steps(
         seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
         measured = Measure("postgresql", events, name, seconds, peak, ref_name, ref_seconds)
         results.append(done(measured))
+        if name == "report 1961–1970 markdown":
+            cited = ["psql", "-q", "-d", plain, *(f"-c{query}" for query in MARKDOWN_ROWS)]
+            second = also(measured, "psql: view+sources+documents", cited, cwd=work, repeat=repeat)
+            results.append(done(second))
 
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt, jobs in REPORTS:
@@ -433,7 +473,7 @@ def _copy_reference(url: str, psql_copy: list[str], work: Path) -> float:
 
 
 HEADER = (
-    f"{'backend':<10} {'events':>9} {'step':<29} {'time s':>8} {'reference':<32} "
+    f"{'backend':<10} {'events':>9} {'step':<34} {'time s':>8} {'reference':<32} "
     f"{'ref s':>8} {'ratio':>6} {'peak MiB':>9}"
 )
 
@@ -449,7 +489,7 @@ def done(m: Measure) -> Measure:
     ratio = m.seconds / m.reference_seconds if m.reference_seconds else float("nan")
     ref = f"{m.reference_seconds:>8.2f}" if m.reference_seconds is not None else f"{'':>8}"
     print(
-        f"{m.backend:<10} {m.events:>9} {m.step:<29} {m.seconds:>8.2f} {m.reference:<32} "
+        f"{m.backend:<10} {m.events:>9} {m.step:<34} {m.seconds:>8.2f} {m.reference:<32} "
         f"{ref} {ratio:>6.2f} {m.peak_kib / 1024:>9.1f}",
         flush=True,
     )
