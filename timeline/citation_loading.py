@@ -231,27 +231,18 @@ def first_citations(
         .select_from(EventSource)
         .join(Event, EventSource.event_id == Event.id)
         .join(Document, EventSource.document_id == Document.id)
-        .where(*conditions)
-        .order_by(*terms)
-        .execution_options(yield_per=BATCH)
     )
-    if within:
+    if within:  # ranked over the whole report, then the part's sources taken
         ranked = (
             select(EventSource.id.label("source_id"), nth.label("nth"))
             .join(Event, EventSource.event_id == Event.id)
             .where(*conditions)
             .subquery()
         )
-        query = (
-            select(Document.key, ranked.c.nth)
-            .select_from(EventSource)
-            .join(Event, EventSource.event_id == Event.id)
-            .join(Document, EventSource.document_id == Document.id)
-            .join(ranked, ranked.c.source_id == EventSource.id)
-            .where(*conditions, *within)
-            .order_by(*terms)
-            .execution_options(yield_per=BATCH)
+        query = query.with_only_columns(Document.key, ranked.c.nth).join(
+            ranked, ranked.c.source_id == EventSource.id
         )
+    query = query.where(*conditions, *within).order_by(*terms).execution_options(yield_per=BATCH)
     for key, number in session.connection().execute(query):
         yield key, number == 1
 

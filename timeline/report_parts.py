@@ -48,6 +48,8 @@ from timeline.report_output import render_report, table_rows, write_csv_report
 from timeline.tables import Draw
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from timeline.db import Database
 
 PARALLEL_FORMATS = ("table", "csv", "json", "markdown")
@@ -78,32 +80,43 @@ def write_report(
         chronology = Chronology(session, flt)
         jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
         parts = _Parts(chronology, chronology.bounds(jobs) if jobs > 1 else [], fmt, with_quotes)
-        if fmt == "markdown" and len(parts.names()) == 1:
-            from timeline.citations import Citations, Identities
-
-            render_report(
-                chronology,
-                fmt,
-                out,
-                with_quotes=with_quotes,
-                title=title,
-                citations=Citations(session),
-                identities=Identities(session, aliases=False),
-            )
-            return
-        if fmt == "markdown":
-            out.write(markdown_header(title, chronology.count(), chronology.document_count()))
-        if fmt != "table":
+        if len(parts.names()) == 1:  # as one process writes it
+            _render_whole(session, chronology, fmt, out, with_quotes=with_quotes, title=title)
+        elif fmt == "table":  # the layout measured first; then the parts, drawn in it
+            draw = parts.drawer(out, lambda: parts.write_all(connection, out, jobs, flt))
+            with _plain_beside(database, connection, flt, with_quotes) as plain:
+                render_report(chronology, fmt, out, with_quotes=with_quotes, draw=draw, plain=plain)
+        else:
+            if fmt == "markdown":
+                out.write(markdown_header(title, chronology.count(), chronology.document_count()))
             parts.write_all(connection, out, jobs, flt)
-            return
 
-        # One part is drawn as it always was: from the rest of the first pass's reading.
-        draw = parts.drawer(out, lambda: parts.write_all(connection, out, jobs, flt))
-        if len(parts.names()) == 1:
-            render_report(chronology, fmt, out, with_quotes=with_quotes)
-            return
-        with _plain_beside(database, connection, flt, with_quotes) as plain:
-            render_report(chronology, fmt, out, with_quotes=with_quotes, draw=draw, plain=plain)
+
+def _render_whole(
+    session: Session,
+    chronology: Chronology,
+    fmt: str,
+    out: TextIO,
+    *,
+    with_quotes: bool,
+    title: str,
+) -> None:
+    """The report in one process, from the report's snapshot (Markdown cited to the page, its
+    actors named as cited)."""
+    if fmt != "markdown":
+        render_report(chronology, fmt, out, with_quotes=with_quotes)
+        return
+    from timeline.citations import Citations, Identities
+
+    render_report(
+        chronology,
+        fmt,
+        out,
+        with_quotes=with_quotes,
+        title=title,
+        citations=Citations(session),
+        identities=Identities(session, aliases=False),
+    )
 
 
 @contextlib.contextmanager
@@ -172,17 +185,12 @@ class _Parts:
 
     def write_all(self, connection: Connection, out: TextIO, jobs: int, flt: EventFilter) -> None:
         """Every part to ``out``, by ``jobs`` processes."""
-        write, names = self.writer(out), self.names()
-        if len(names) == 1:  # one part, straight to the output
-            write(connection, names[0], Path(), lambda count: None)
-            self.finish(Path(), out)
-            return
         with tempfile.TemporaryDirectory(prefix="timeline-report-") as directory:
             write_tables(
                 connection,
-                names,
+                self.names(),
                 Path(directory),
-                write,
+                self.writer(out),
                 lambda count: None,
                 jobs=jobs,
                 job=self.job(flt),
@@ -194,14 +202,13 @@ class _Parts:
         """The table's drawing, once the report has measured its layout: its header, the parts
         (``write_all``), and its bottom border."""
 
-        def draw(layout: Layout) -> bool:
+        def draw(layout: Layout) -> None:
             self.layout = layout
             grid = Grid(layout, out)
             grid.header()
             grid.flush()
             write_all()
             out.write(grid.bottom)
-            return True
 
         return draw
 

@@ -28,8 +28,8 @@ from timeline.fitting import ColumnStats, fit_columns
 from timeline.grid import Grid, Layout
 
 # Draws every row of the table in the layout given (header and borders included) instead of
-# stream_table, which then reads no more rows; False: it does not, and stream_table draws.
-Draw = Callable[[Layout], bool]
+# stream_table, which then reads no more rows.
+Draw = Callable[[Layout], None]
 
 CHUNK = 1000
 
@@ -145,9 +145,8 @@ def _stream_grid(
         close = getattr(iterator, "close", None)
         if close is not None:
             close()  # the cursor (and a thread reading ahead on it) done with, before others
-        if draw(layout):
-            return True
-        first = []  # the reading is closed: every row is read again below
+        draw(layout)
+        return True
     grid = Grid(layout, out)
     grid.header()
     kept = len(first) == layout.rows  # every row the first pass measured is kept
