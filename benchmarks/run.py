@@ -358,11 +358,16 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
     """Import into a new database, against the bulk path of the same rows (read from CSV, as
     PostgreSQL's COPY reads them); the import's database is kept as ``db`` (the data every
     later step reads) when there is none yet."""
-    ours, bulk = work / "import.db", work / "bulk.db"
-    for path in (ours, bulk):
+    ours, alone, bulk = work / "import.db", work / "import-alone.db", work / "bulk.db"
+    for path in (ours, alone, bulk):
         path.unlink(missing_ok=True)
     measure(timeline("--db", str(bulk), "init"), cwd=work)
     seconds, peak = measure(timeline("--db", str(ours), "import", str(export)), cwd=work)
+    # the same import with the file read in the importing process (--jobs 1), not its worker
+    alone_seconds, alone_peak = measure(
+        timeline("--db", str(alone), "import", "--jobs", "1", str(export)), cwd=work
+    )
+    alone.unlink()
     order = list(seed_export(export.parent)["tables"])  # the copies keep the seed's order
     table_csvs(ours, order, work / "copy")
     ref_seconds, _ = measure(
@@ -372,6 +377,7 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
     if not db.exists():
         shutil.move(ours, db)
     print(f"  import: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
+    reference_name = "executemany of its CSV, FTS at end"
     return [
         done(
             Measure(
@@ -380,10 +386,21 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
                 "import json (new db)",
                 seconds,
                 peak,
-                "executemany of its CSV, FTS at end",
+                reference_name,
                 ref_seconds,
             )
-        )
+        ),
+        done(
+            Measure(
+                "sqlite",
+                events,
+                "import json --jobs 1",
+                alone_seconds,
+                alone_peak,
+                reference_name,
+                ref_seconds,
+            )
+        ),
     ]
 
 

@@ -51,6 +51,16 @@ def seed_file(seed_export: bytes, tmp_path: Path) -> Path:
     return path
 
 
+# Every import below that takes `reading` runs twice: the file read in the importing process,
+# and read by its worker process (timeline/importing/reading_process.py), as a large file is.
+READING = {"read here": (), "read by a worker": ("--jobs", "2")}
+
+
+@pytest.fixture(params=list(READING))
+def reading(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    return READING[request.param]
+
+
 def write_document(path: Path, document: dict[str, Any]) -> Path:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
@@ -60,7 +70,7 @@ def write_document(path: Path, document: dict[str, Any]) -> Path:
 
 
 def test_round_trip_is_byte_for_byte(
-    seeded: str, run: Callable[..., Result], tmp_path: Path, backend: str
+    seeded: str, run: Callable[..., Result], tmp_path: Path, backend: str, reading: tuple[str, ...]
 ) -> None:
     exported = export(run, seeded)
     before = rows_of(seeded)
@@ -71,7 +81,7 @@ def test_round_trip_is_byte_for_byte(
         target = seeded
     else:
         target = str(tmp_path / "new.db")
-    result = run("--db", target, "import", str(path))
+    result = run("--db", target, "import", *reading, str(path))
     assert result.stdout.startswith(f"{Database.open(target).name}: imported ")
     assert result.stderr == ""  # no "creating it and loading the seed": an import does not seed
     assert export(run, target) == exported
@@ -194,12 +204,12 @@ def test_a_database_with_records_needs_merge(
 
 
 def test_merging_the_same_records_changes_nothing(
-    seeded: str, run: Callable[..., Result], tmp_path: Path
+    seeded: str, run: Callable[..., Result], tmp_path: Path, reading: tuple[str, ...]
 ) -> None:
     path = tmp_path / "same.json"
     path.write_bytes(export(run, seeded))
     before = dump(seeded)
-    result = run("--db", seeded, "import", "--merge", str(path))
+    result = run("--db", seeded, "import", "--merge", *reading, str(path))
     rows = sum(len(r) for r in rows_of(seeded).values())
     assert result.stdout.endswith(
         f": imported 0 records\nkept {rows} records the database already held unchanged\n"
@@ -424,14 +434,19 @@ def _expected(template: str, data: bytes) -> str:
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
 def test_a_bad_file_is_refused_and_the_database_unchanged(
-    case: str, seed_export: bytes, db_url: str, run: Callable[..., Result], tmp_path: Path
+    case: str,
+    seed_export: bytes,
+    db_url: str,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    reading: tuple[str, ...],
 ) -> None:
     change, message = BAD_FILES[case]
     if case in ("duplicate key",):
         assert _rows(json.loads(seed_export), "actors")[0]["key"] == "rusk"
     path = tmp_path / "bad.json"
     path.write_bytes(change(seed_export))
-    result = run("--db", db_url, "import", str(path), expect=1)
+    result = run("--db", db_url, "import", *reading, str(path), expect=1)
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")
     assert result.stderr.count("\n") == 1, result.stderr
@@ -446,7 +461,7 @@ def test_a_bad_file_is_refused_and_the_database_unchanged(
 
 @pytest.mark.parametrize("case", ["broken reference", "duplicate key", "refused by a check"])
 def test_a_bad_file_merged_into_records_leaves_them_unchanged(
-    case: str, seeded: str, run: Callable[..., Result], tmp_path: Path
+    case: str, seeded: str, run: Callable[..., Result], tmp_path: Path, reading: tuple[str, ...]
 ) -> None:
     exported = export(run, seeded)
     document = json.loads(exported)
@@ -466,7 +481,7 @@ def test_a_bad_file_merged_into_records_leaves_them_unchanged(
     path = tmp_path / "bad.json"
     path.write_bytes(change(json.dumps(document).encode()))
     before = dump(seeded)
-    result = run("--db", seeded, "import", "--merge", str(path), expect=1)
+    result = run("--db", seeded, "import", "--merge", *reading, str(path), expect=1)
     assert result.stderr.startswith("Error: ")
     assert result.stderr.count("\n") == 1
     expected = {
@@ -728,12 +743,17 @@ ATTACKS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 
 @pytest.mark.parametrize("case", list(ATTACKS))
 def test_an_inconsistent_record_is_refused_and_the_database_unchanged(
-    case: str, seed_export: bytes, db_url: str, run: Callable[..., Result], tmp_path: Path
+    case: str,
+    seed_export: bytes,
+    db_url: str,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    reading: tuple[str, ...],
 ) -> None:
     change, message = ATTACKS[case]
     path = tmp_path / "bad.json"
     path.write_bytes(change(seed_export))
-    result = run("--db", db_url, "import", str(path), expect=1)
+    result = run("--db", db_url, "import", *reading, str(path), expect=1)
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(f"Error: '{path}': ")

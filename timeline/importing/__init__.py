@@ -14,10 +14,11 @@ every table with a unique ``key`` column by that key: a record the database hold
 content (and the same rows in the tables that belong to it) is kept, a key it lacks is added with
 new ids and its references remapped, and a key it holds with other content is a conflict.
 
-The modules: :mod:`.reader` reads the file, :mod:`.values` types and checks each value,
-:mod:`.loader` writes rows in batches (:class:`Loader`, also how `timeline export sqlite` fills
-its new database), :mod:`.copying` writes them with PostgreSQL's COPY, :mod:`.merge` is
-``--merge``, and :mod:`.importer` puts them together.
+The modules: :mod:`.reader` reads the file (in a worker process, :mod:`.reading_process`, when
+it is large), :mod:`.values` types and checks each value, :mod:`.loader` writes rows in
+batches (:class:`Loader`, also how `timeline export sqlite` fills its new database),
+:mod:`.copying` writes them with PostgreSQL's COPY, :mod:`.merge` is ``--merge``, and
+:mod:`.importer` puts them together.
 """
 
 from timeline.importing.importer import file_size, import_file

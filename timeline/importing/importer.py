@@ -29,6 +29,7 @@ from timeline.importing.loader import (
 )
 from timeline.importing.merge import MergeSink
 from timeline.importing.reader import CountingReader, Reader, Sink
+from timeline.importing.reading_process import RemoteReader, reading_process, reads_apart
 from timeline.planner_statistics import analyze_all
 
 # --- the two ways in -----------------------------------------------------------------------------
@@ -126,6 +127,18 @@ def _open_source(source: Path | BinaryIO) -> Iterator[tuple[IO[bytes], str]]:
     yield source, name if isinstance(name, str) and name != "<stdin>" else "-"
 
 
+@contextlib.contextmanager
+def _reading(
+    source: Path | BinaryIO, raw: IO[bytes], name: str, jobs: int | None
+) -> Iterator[RemoteReader | None]:
+    """The worker that reads the file, started before the schema is made; None: read here."""
+    if not reads_apart(source if isinstance(source, Path) else raw, jobs):
+        yield None
+        return
+    with reading_process(source if isinstance(source, Path) else raw, name) as reader:
+        yield reader
+
+
 def file_size(source: Path | BinaryIO) -> int | None:
     """The size of an import file in bytes (progress is counted in bytes read), if known."""
     if isinstance(source, Path):
@@ -142,8 +155,11 @@ def import_file(
     *,
     merge: bool = False,
     tick: Tick | None = None,
+    jobs: int | None = None,
 ) -> ImportSummary:
-    """Load a `json` export into ``database`` in one transaction (see the module's doc)."""
+    """Load a `json` export into ``database`` in one transaction (see the module's doc); the
+    file is read in a second process by default when it is large (``jobs``:
+    :func:`~timeline.importing.reading_process.reads_apart`)."""
     state = database.state()
     if state not in (SchemaState.CURRENT, SchemaState.MISSING, SchemaState.EMPTY):
         database.require_current(state)  # older, newer, half-made or foreign: say which
@@ -151,6 +167,7 @@ def import_file(
     try:
         with (
             _open_source(source) as (raw, name),
+            _reading(source, raw, name, jobs) as reader,
             database.write_transaction() as connection,
         ):
             fresh = state in (SchemaState.MISSING, SchemaState.EMPTY)
@@ -169,7 +186,10 @@ def import_file(
             sink = FreshSink(connection, summary) if fresh else MergeSink(connection, summary)
             # A new database gets its full-text index built once, after the rows (SQLite).
             with index_once(connection) if fresh else contextlib.nullcontext():
-                Reader(CountingReader(raw, tick, name), name).read(sink)
+                if reader is None:
+                    Reader(CountingReader(raw, tick, name), name).read(sink)
+                else:
+                    reader.read(sink, tick)
             analyze_all(connection)  # the planner knows the new rows as they commit
             _verify_tables(connection, name)
             reset_sequences(connection)

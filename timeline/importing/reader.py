@@ -3,6 +3,7 @@ and one line naming the record for a file that is truncated or malformed."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Iterator
@@ -87,6 +88,23 @@ _PAIR = 12  # bytes of an escaped surrogate pair
 _SURROGATE_ESCAPE = re.compile(rb"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
 _BACKSLASH = ord("\\")
 _LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+@contextlib.contextmanager
+def table_errors(name: str, sink: Sink) -> Iterator[None]:
+    """Around one table's rows: on any error the sink settles first (nothing else may use the
+    connection while rows are being written, and a refusal of the rows before the error is the
+    first error), and an error that does not name the file ``name`` is made to."""
+    try:
+        try:
+            yield
+        except BaseException:
+            sink.settle()
+            raise
+    except ImportFileError as exc:
+        if str(exc).startswith(f"'{name}'"):
+            raise
+        raise ImportFileError(f"'{name}': {exc}") from exc.__cause__
 
 
 class Sink:
@@ -299,18 +317,8 @@ class Reader:
             seen.add(name)
             self.context = f"in table {name!r}"
             self.position = None
-            try:
-                try:
-                    self._table(info, sink)
-                except BaseException:
-                    # Nothing else may use the connection while rows are being written, and
-                    # a refusal of the rows before this error is the first error.
-                    sink.settle()
-                    raise
-            except ImportFileError as exc:
-                if str(exc).startswith(f"'{self.name}'"):
-                    raise
-                raise ImportFileError(f"'{self.name}': {exc}") from exc.__cause__
+            with table_errors(self.name, sink):
+                self._table(info, sink)
 
     def _table(self, info: TableInfo, sink: Sink) -> None:
         self._expect("start_map", f"an object for table {info.name!r}")
