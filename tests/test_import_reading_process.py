@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from conftest import dump
 
 from timeline.cli import main
 from timeline.db import Database
-from timeline.importing import import_file, reading_process
+from timeline.importing import import_file, importer, reading_process
 from timeline.importing.reading_process import reads_apart
 
 
@@ -151,3 +152,26 @@ def test_which_imports_read_in_a_worker(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         os.close(read)
         os.close(write)
+
+
+@pytest.mark.parametrize(("window", "kept", "characters"), [(4, 3, 10**9), (64, 256, 20_000)])
+def test_the_checks_text_window_gives_every_text_and_keeps_within_its_limits(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, window: int, kept: int, characters: int
+) -> None:
+    monkeypatch.setattr(importer, "TEXT_WINDOW", window)
+    monkeypatch.setattr(importer, "TEXTS_CACHED", kept)
+    monkeypatch.setattr(importer, "TEXT_CHARACTERS_CACHED", characters)
+    database = Database.open(seeded)
+    with database.connect() as connection:
+        texts = dict(connection.execute(sa.text("SELECT id, text FROM documents")).all())
+        # the limit under test binds: more texts than kept, or more characters
+        assert len(texts) > kept or sum(map(len, texts.values())) > 2 * characters
+        verifier = importer.WindowVerifier(connection)
+        order = [*sorted(texts), *sorted(texts, reverse=True), 10**6]  # and one that is not
+        for document_id in order:
+            assert verifier.text(document_id) == texts.get(document_id)
+            assert len(verifier.texts) <= kept
+            kept_characters = sum(len(text or "") for text in verifier.texts.values())
+            assert verifier.characters == kept_characters
+            assert kept_characters <= characters or len(verifier.texts) == 1
+    database.dispose()

@@ -151,6 +151,13 @@ def _value_problems(info: TableInfo, row: Row) -> Iterator[str]:
             yield problem
 
 
+class CheckedRow(dict[str, Any]):
+    """A row that has passed :func:`row_problems` where it was read (an import's reading
+    process, :mod:`timeline.importing.reading_process`): a verifier looks only at its spans."""
+
+    __slots__ = ()
+
+
 def row_problems(info: TableInfo, row: Row, *, typed: bool = False) -> Iterator[str]:
     """Everything wrong with a row that the row alone shows (not its document's text).
 

@@ -27,7 +27,8 @@ from sqlalchemy.engine import Connection
 
 from timeline.checks import RowVerifier
 from timeline.export.tables import TableInfo
-from timeline.importing.loader import Loader
+from timeline.importing.loader import BATCH, Loader
+from timeline.integrity import TEXT_TABLES
 
 # Rows a COPY carries; a refused batch is replayed, so not unbounded. Two batches are held at
 # once (one in flight, one being read): with 20,000 rows and 4,000,000 characters, the import
@@ -35,6 +36,8 @@ from timeline.importing.loader import Loader
 COPY_BATCH = 5_000
 # Characters of text a COPY carries at most: documents run to many kilobytes each.
 COPY_CHARACTERS = 1_000_000
+# Rows an executemany carries on SQLite (each batch a savepoint); a document's, BATCH.
+INSERT_BATCH = 5_000
 
 
 def bulk_loader(
@@ -44,7 +47,8 @@ def bulk_loader(
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         return CopyLoader(connection, info, batch=COPY_BATCH, verifier=verifier)
     if connection.dialect.name == "sqlite":
-        return InsertLoader(connection, info, verifier=verifier)
+        batch = BATCH if info.name == "documents" else INSERT_BATCH  # texts of many KB each
+        return InsertLoader(connection, info, batch=batch, verifier=verifier)
     return Loader(connection, info, verifier=verifier)
 
 
@@ -60,11 +64,17 @@ def _processors(connection: Connection, info: TableInfo) -> list[tuple[int, Any]
 
 
 def _driver_values(
-    columns: list[str], processors: list[tuple[int, Any]], row: dict[str, Any]
+    columns: list[str], processors: list[tuple[int, Any]], row: dict[str, Any] | tuple[Any, ...]
 ) -> tuple[Any, ...]:
-    if not processors:
-        return tuple([row[name] for name in columns])
-    values = [row[name] for name in columns]
+    """A row (a dict, or a tuple in column order) as the driver takes it."""
+    if row.__class__ is tuple:
+        if not processors:
+            return row  # type: ignore[return-value]
+        values = list(row)
+    elif not processors:
+        return tuple([row[name] for name in columns])  # type: ignore[call-overload]
+    else:
+        values = [row[name] for name in columns]  # type: ignore[call-overload]
     for index, processor in processors:
         if values[index] is not None:
             values[index] = processor(values[index])
@@ -76,12 +86,19 @@ class InsertLoader(Loader):
     statement, each row's values in column order after the column's bind processor. SQLAlchemy
     would build each row's parameters anew (most of an INSERT batch's cost). Every row has every
     column (the reader's Converter gives each its value or None). A refused batch is rolled back
-    and replayed row by row through SQLAlchemy, as the INSERT loader's is, to name the record."""
+    and replayed row by row through SQLAlchemy, as the INSERT loader's is, to name the record.
+    Checked rows (:meth:`add_checked`) of a table that points into no text, and has no
+    reference that may wait, stay the tuples they came as."""
 
     def __init__(
-        self, connection: Connection, info: TableInfo, *, verifier: RowVerifier | None = None
+        self,
+        connection: Connection,
+        info: TableInfo,
+        *,
+        batch: int = BATCH,
+        verifier: RowVerifier | None = None,
     ) -> None:
-        super().__init__(connection, info, verifier=verifier)
+        super().__init__(connection, info, batch=batch, verifier=verifier)
         quote = connection.dialect.identifier_preparer.quote
         self.columns = info.column_names
         self.statement = (
@@ -90,10 +107,24 @@ class InsertLoader(Loader):
         )
         self.processors = _processors(connection, info)
 
+    def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
+        if self._self_links or self.info.name in TEXT_TABLES:
+            super().add_checked(batch)  # spans to check here; a reference that may wait
+            return
+        # The verifier would find nothing more in these rows: as tuples, straight to the driver.
+        self.pending.extend(batch)  # type: ignore[arg-type]
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         columns, processors = self.columns, self.processors
         values = [_driver_values(columns, processors, row) for row in rows]
         self.connection.exec_driver_sql(self.statement, values)
+
+    def _find_refused(self, rows: list[dict[str, Any]], batch_error: Exception) -> None:
+        columns = self.columns
+        named = [dict(zip(columns, row)) if row.__class__ is tuple else row for row in rows]  # noqa: B905
+        super()._find_refused(named, batch_error)
 
 
 class CopyLoader(Loader):

@@ -21,6 +21,7 @@ from timeline.export.tables import (
     table_map,
     tables,
 )
+from timeline.integrity import CheckedRow
 
 Row = dict[str, Any]
 Tick = Callable[[int], None]
@@ -148,6 +149,13 @@ class Loader:
         self.pending.append(row)
         if len(self.pending) >= self.batch_size:
             self.flush()
+
+    def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
+        """Queue rows that passed :func:`~timeline.integrity.row_problems` where they were
+        read, as value tuples in column order."""
+        names = self.info.column_names
+        for values in batch:
+            self.add(CheckedRow(zip(names, values)))  # noqa: B905
 
     def _verify(self, row: Row, shown: Row) -> None:
         assert self.verifier is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import ijson
@@ -21,6 +21,7 @@ from timeline.export.tables import (
 )
 from timeline.importing.loader import Row, Tick
 from timeline.importing.values import SCALARS, Converter
+from timeline.integrity import CheckedRow
 
 JSON_FORMAT = "timeline"
 # Revisions whose exports hold the same tables and columns as a later one, which imports them:
@@ -113,6 +114,12 @@ class Sink:
     def begin_table(self, info: TableInfo) -> None: ...
 
     def row(self, row: Row) -> None: ...
+
+    def checked_rows(self, names: Sequence[str], batch: list[tuple[Any, ...]]) -> None:
+        """Rows that passed :func:`~timeline.integrity.row_problems` where they were read, as
+        value tuples in the order of ``names`` (from :mod:`.reading_process`)."""
+        for values in batch:
+            self.row(CheckedRow(zip(names, values)))  # noqa: B905
 
     def end_table(self) -> None: ...
 

@@ -8,8 +8,12 @@ database connection must not cross ``fork()``) reads the file, converts every ro
 the reader does in-process, and sends each table's rows in batches, pickled, down its stdout;
 this process feeds them to the same sink (:class:`~timeline.importing.importer.FreshSink` or
 the merge) in the same order. The rows carry no less checking: what the reader checks, the
-worker checks; what needs the database (spans against stored texts, references, keys) is
-checked here, as before.
+worker checks, and it holds each row to the rules the row alone shows
+(:func:`~timeline.integrity.row_problems`: dates, vocabularies, a text's SHA-256); what needs
+the database (spans against stored texts, references, keys) is checked here, as before. A
+row that passed comes here as a :class:`~timeline.integrity.CheckedRow`, which the verifier
+does not check again; a row that did not comes as it is, and is checked here, to be named as
+an in-process import names it.
 
 Errors keep their order and their words. The worker sends the rows it read before an error,
 then the error's line: the rows are written and verified first (a refusal of one of them is
@@ -36,6 +40,7 @@ from timeline.errors import ImportFileError
 from timeline.export.tables import TableInfo, table_map
 from timeline.importing.loader import Row, Tick
 from timeline.importing.reader import CountingReader, Reader, Sink, table_errors
+from timeline.integrity import row_problems
 
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
@@ -137,9 +142,10 @@ class RemoteReader:
         row = sink.row
         while True:
             kind, payload = self._receive()
-            if kind == "rows":
-                for values in payload:
-                    row(dict(zip(names, values)))  # noqa: B905
+            if kind == "rows":  # rows the worker held to row_problems
+                sink.checked_rows(names, payload)
+            elif kind == "suspect":  # one it found wrong: checked here, to name it
+                row(dict(zip(names, payload)))  # noqa: B905
             elif kind == "end":
                 sink.end_table()
                 return
@@ -181,15 +187,21 @@ class PipeSink(Sink):
         self.out = out
         self.stream = stream
         self.rows: list[tuple[Any, ...]] = []
+        self.info: TableInfo  # set by begin_table, before any row
         self.values: Callable[[Row], tuple[Any, ...]] = tuple
 
     def begin_table(self, info: TableInfo) -> None:
+        self.info = info
         names = info.column_names
         getter = operator.itemgetter(*names)
         self.values = getter if len(names) > 1 else lambda row: (getter(row),)
         self.send("table", info.name)
 
     def row(self, row: Row) -> None:
+        if next(row_problems(self.info, row, typed=True), None) is not None:
+            self.settle()
+            self.send("suspect", self.values(row))
+            return
         self.rows.append(self.values(row))
         if len(self.rows) >= BATCH_ROWS:
             self.settle()
