@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from timeline.checks import RowVerifier
 from timeline.export.tables import TableInfo
 from timeline.importing.loader import BATCH, Loader
-from timeline.integrity import TEXT_TABLES
+from timeline.integrity import TEXT_TABLES, CheckedRow, SpansOfTuples
 
 # Rows a COPY carries; a refused batch is replayed, so not unbounded. Two batches are held at
 # once (one in flight, one being read): with 20,000 rows and 4,000,000 characters, the import
@@ -87,8 +87,8 @@ class InsertLoader(Loader):
     would build each row's parameters anew (most of an INSERT batch's cost). Every row has every
     column (the reader's Converter gives each its value or None). A refused batch is rolled back
     and replayed row by row through SQLAlchemy, as the INSERT loader's is, to name the record.
-    Checked rows (:meth:`add_checked`) of a table that points into no text, and has no
-    reference that may wait, stay the tuples they came as."""
+    Checked rows (:meth:`add_checked`) of a table without a reference that may wait stay the
+    tuples they came as (a row that points into a text, once its spans hold)."""
 
     def __init__(
         self,
@@ -106,14 +106,30 @@ class InsertLoader(Loader):
             f"VALUES ({', '.join('?' for _ in self.columns)})"
         )
         self.processors = _processors(connection, info)
+        self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
 
     def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
-        if self._self_links or self.info.name in TEXT_TABLES:
-            super().add_checked(batch)  # spans to check here; a reference that may wait
+        if self._self_links:
+            super().add_checked(batch)  # a reference that may have to wait
             return
-        # The verifier would find nothing more in these rows: as tuples, straight to the driver.
-        self.pending.extend(batch)  # type: ignore[arg-type]
-        if len(self.pending) >= self.batch_size:
+        pending: list[Any] = self.pending
+        if self.spans is None or self.verifier is None:
+            # The verifier would find nothing more in these rows: straight to the driver.
+            pending.extend(batch)
+        else:
+            # Rows that point into a text: a row whose spans hold goes on as it is; one that
+            # does not is checked by name, which refuses it with the reason.
+            spans, text_of, names = self.spans, self.verifier.text, self.columns
+            document = spans.document
+            for values in batch:
+                document_id = values[document]
+                if document_id is not None:
+                    text = text_of(document_id)
+                    if text is not None and not spans.hold(values, text):
+                        self.add(CheckedRow(zip(names, values)))  # noqa: B905
+                        continue
+                pending.append(values)
+        if len(pending) >= self.batch_size:
             self.flush()
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
