@@ -99,6 +99,20 @@ def test_a_worker_that_dies_is_one_line_and_the_database_as_it_was(
         assert dump(db_url) == {}
 
 
+def test_a_worker_that_cannot_start_is_one_line(
+    seed_export: bytes, tmp_path: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "seed.json"
+    path.write_bytes(seed_export)
+    monkeypatch.setattr(reading_process, "WORKER", [str(tmp_path / "no-such-python")])
+    result = run("--db", str(tmp_path / "new.db"), "import", "--jobs", "2", str(path), expect=1)
+    assert result.stderr == (
+        f"Error: cannot start the process that reads '{path}': No such file or directory "
+        "(--jobs 1 reads it in this process)\n"
+    )
+    assert not (tmp_path / "new.db").exists()
+
+
 def test_the_worker_is_stopped_when_the_import_fails_before_it_has_read_the_file(
     seed_export: bytes,
     tmp_path: Path,

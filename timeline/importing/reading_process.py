@@ -90,13 +90,19 @@ def reading_process(source: Path | IO[bytes], name: str) -> Iterator[RemoteReade
         arguments, stdin = [name, str(source)], subprocess.DEVNULL
     else:
         arguments, stdin = [name, "-"], source.fileno()
-    process = subprocess.Popen(
-        [*WORKER, *arguments],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=PIPE_BUFFER,
-    )
+    try:
+        process = subprocess.Popen(
+            [*WORKER, *arguments],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=PIPE_BUFFER,
+        )
+    except OSError as exc:
+        raise ImportFileError(
+            f"cannot start the process that reads '{name}': {exc.strerror or exc} "
+            "(--jobs 1 reads it in this process)"
+        ) from exc
     try:
         assert process.stdout is not None
         with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux: run ahead
