@@ -237,6 +237,7 @@ def main() -> None:
         raw = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         pickle.dump(("error", 0, f"cannot read '{name}': {exc.strerror or exc}"), out)
+        out.flush()
         return
     stream = CountingReader(raw, None, name)
     sink = PipeSink(out, stream)
