@@ -139,12 +139,18 @@ BOUNDS = {
 @pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
 @pytest.mark.parametrize("bounds", BOUNDS.values(), ids=BOUNDS.keys())
 @pytest.mark.parametrize("taken", ["in order", "last first", "first last"])
+@pytest.mark.parametrize("copied", ["as text", "as bytes"])
 def test_parts_written_in_any_order_make_the_report(
-    fmt: str, bounds: list[tuple[dt.date, ...]] | None, taken: str, seeded: str, tmp_path: Path
+    fmt: str,
+    bounds: list[tuple[dt.date, ...]] | None,
+    taken: str,
+    copied: str,
+    seeded: str,
+    tmp_path: Path,
 ) -> None:
     """A worker may take a part before the report takes the one before: the report then writes
-    its later part to a file and copies it in its turn. Empty parts leave no trace (JSON: no
-    comma before the first event)."""
+    its later part to a file and copies it in its turn (as text, or as bytes under a UTF-8
+    output). Empty parts leave no trace (JSON: no comma before the first event)."""
     database = Database.open(seeded)
     try:
         with database.session() as session:
@@ -161,7 +167,11 @@ def test_parts_written_in_any_order_make_the_report(
             )
             names = parts.names()
             names = {"in order": names, "last first": names[::-1]}.get(taken, names[1:] + names[:1])
-            out = io.StringIO()
+            raw = io.BytesIO()
+            out: io.TextIOBase = io.StringIO()
+            if copied == "as bytes":  # buffered, as the standard output is: flushed before a copy
+                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                parts.raw = raw
 
             def write_all() -> None:
                 write = parts.writer(out)
@@ -180,9 +190,20 @@ def test_parts_written_in_any_order_make_the_report(
                 write_all()
             else:
                 write_all()
+        out.flush()
     finally:
         database.dispose()
-    assert out.getvalue() == whole.getvalue()
+    written = out.getvalue() if isinstance(out, io.StringIO) else raw.getvalue().decode()
+    assert written == whole.getvalue()
+
+
+def test_the_bytes_under_an_output_only_where_its_text_goes_there_unchanged() -> None:
+    for name in ("UTF8", "utf-8", "utf_8"):
+        stream = io.TextIOWrapper(io.BytesIO(), encoding=name)
+        assert report_parts.utf8_bytes(stream) is stream.buffer
+    for encoding in ("latin-1", "utf-8-sig", "utf-16"):
+        assert report_parts.utf8_bytes(io.TextIOWrapper(io.BytesIO(), encoding=encoding)) is None
+    assert report_parts.utf8_bytes(io.StringIO()) is None
 
 
 def test_a_small_report_is_written_by_one_process_by_default(

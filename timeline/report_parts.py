@@ -22,15 +22,17 @@ begin in the window, in a database large enough for an export to use several
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime as dt
 import io
+import os
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from sqlalchemy import Date
 from sqlalchemy.engine import Connection
@@ -57,6 +59,7 @@ PARALLEL_FROM = 50_000  # events in the window below which one process reports a
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
 MAX_PARTS = 16
+COPIED = 2**20  # bytes a part's file is copied to the output by, where it is copied as bytes
 
 
 def write_report(
@@ -68,11 +71,16 @@ def write_report(
     with_quotes: bool = False,
     jobs: int | None = None,
     title: str = "Chronology",
+    raw: BinaryIO | None = None,
 ) -> None:
     """The report of ``flt`` in ``fmt`` (one of :data:`PARALLEL_FORMATS`) as
     :func:`timeline.report_output.render_report` writes it, from one snapshot of the database,
     by ``jobs`` processes (None: as many as :func:`report_jobs` says). Markdown cites to the
-    page and names actors as cited (:mod:`timeline.citations`), under ``title``."""
+    page and names actors as cited (:mod:`timeline.citations`), under ``title``.
+
+    ``raw``: the bytes under ``out``, where ``out`` writes its text to them as UTF-8 and
+    leaves line ends as they are (:func:`utf8_bytes`): the parts workers wrote are copied
+    there as they are, without decoding and encoding them again (0.6 s of 120 MB)."""
     from sqlalchemy.orm import Session
 
     with snapshot(database) as connection:
@@ -80,6 +88,7 @@ def write_report(
         chronology = Chronology(session, flt)
         jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
         parts = _Parts(chronology, chronology.bounds(jobs) if jobs > 1 else [], fmt, with_quotes)
+        parts.raw = raw
         if len(parts.names()) == 1:  # as one process writes it
             _render_whole(session, chronology, fmt, out, with_quotes=with_quotes, title=title)
         elif fmt == "table":  # the layout measured first; then the parts, drawn in it
@@ -179,6 +188,7 @@ class _Parts:
         self.with_quotes = with_quotes
         self.written = 0  # parts written to the output, in order
         self.items = False  # whether an event is in the output (then a separator before the next)
+        self.raw: BinaryIO | None = None  # the bytes under the output (write_report's raw)
 
     def names(self) -> list[str]:
         return [f"part-{index}" for index in range(len(self.edges) - 1)]
@@ -303,11 +313,15 @@ class _Parts:
             path = directory / name
             opening = "[" if self.fmt == "json" and name == "part-0" else ""
             with path.open(encoding="utf-8", newline="") as file:
-                start = file.read(len(opening + separator))
+                read = file.read(len(opening + separator))
+                start = read
                 if not self.items and not opening:  # its first event is the output's first
                     start = start.removeprefix(separator)
                 out.write(start)
-                shutil.copyfileobj(file, out)
+                if self.raw is None:
+                    shutil.copyfileobj(file, out)
+            if self.raw is not None:
+                _copy_bytes(path, out, self.raw, skip=len(read.encode("utf-8")))
             self.items = self.items or path.stat().st_size > len(opening)
         if self.fmt == "json":
             out.write("\n]\n" if self.items else "]\n")
@@ -323,12 +337,18 @@ class _Parts:
         if any(documents.stat().st_size for documents, _ in cited):
             out.write(MARKDOWN_DOCUMENTS_HEADING)
         for documents, _ in cited:
-            with documents.open(encoding="utf-8", newline="") as file:
-                shutil.copyfileobj(file, out)
+            self._append(documents, out)
         out.write(MARKDOWN_NOTES_RULE)
         for _, notes in cited:
-            with notes.open(encoding="utf-8", newline="") as file:
-                shutil.copyfileobj(file, out)
+            self._append(notes, out)
+
+    def _append(self, path: Path, out: TextIO) -> None:
+        """A part's file (UTF-8) to ``out``."""
+        if self.raw is not None:
+            _copy_bytes(path, out, self.raw)
+            return
+        with path.open(encoding="utf-8", newline="") as file:
+            shutil.copyfileobj(file, out)
 
 
 def part_writer(job: dict[str, Any]) -> WriteTable:
@@ -350,6 +370,29 @@ def part_writer(job: dict[str, Any]) -> WriteTable:
             parts.write(name, file, directory, first=False)
 
     return write
+
+
+def _copy_bytes(path: Path, out: TextIO, raw: BinaryIO, *, skip: int = 0) -> None:
+    """A part's file after its first ``skip`` bytes to ``raw``, the bytes under ``out``, once
+    the text written to ``out`` before it has gone there."""
+    out.flush()
+    with path.open("rb") as file:
+        file.seek(skip)
+        shutil.copyfileobj(file, raw, COPIED)
+
+
+def utf8_bytes(stream: TextIO) -> BinaryIO | None:
+    """The bytes under ``stream``, a :class:`io.TextIOWrapper` that writes line ends as the
+    platform's (as ``sys.stdout`` does), where its text goes to them unchanged: as UTF-8, on a
+    platform whose line end is ``"\\n"`` (``write_report``'s ``raw``). None elsewhere."""
+    buffer = getattr(stream, "buffer", None)
+    if not isinstance(stream, io.TextIOWrapper) or buffer is None or os.linesep != "\n":
+        return None
+    try:
+        utf8 = codecs.lookup(stream.encoding).name == "utf-8"
+    except LookupError:
+        return None
+    return buffer if utf8 else None  # type: ignore[no-any-return]
 
 
 def _cited_paths(part: Path) -> tuple[Path, Path]:

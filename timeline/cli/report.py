@@ -11,7 +11,7 @@ from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pas
 from timeline.dates import parse_bound
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report_output import REPORT_FORMATS
-from timeline.report_parts import write_report
+from timeline.report_parts import utf8_bytes, write_report
 
 
 @click.command()
@@ -91,7 +91,9 @@ def report(
     # Printed as the rows arrive: the events are never all in memory at once. Markdown cites to
     # the page and names actors as cited.
     title = f"Chronology, {window.label}"
-    write_report(database, flt, fmt, sys.stdout, with_quotes=with_quotes, jobs=jobs, title=title)
+    out = sys.stdout
+    raw = utf8_bytes(out)
+    write_report(database, flt, fmt, out, with_quotes=with_quotes, jobs=jobs, title=title, raw=raw)
 
 
 def report_window(date_from: str | None, date_to: str | None) -> Window:
