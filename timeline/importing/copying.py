@@ -81,14 +81,58 @@ def _driver_values(
     return tuple(values)
 
 
-class InsertLoader(Loader):
+class _TupleLoader(Loader):
+    """A :class:`Loader` that keeps checked rows (:meth:`add_checked`) the tuples they came as,
+    in a table without a reference that may wait: a row that points into a text goes on as it
+    is once its spans hold (:class:`timeline.integrity.SpansOfTuples`); one whose spans do
+    not is checked by name, which refuses it with the reason. A refused batch is replayed as
+    dicts, to name the record."""
+
+    columns: list[str]
+    spans: SpansOfTuples | None
+
+    def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
+        if self._self_links:
+            super().add_checked(batch)  # a reference that may have to wait
+            return
+        if self.spans is None or self.verifier is None:
+            self._queue(batch)  # the verifier would find nothing more in these rows
+            return
+        spans, text_of, names = self.spans, self.verifier.text, self.columns
+        document = spans.document
+        kept = []
+        for values in batch:
+            document_id = values[document]
+            if document_id is not None:
+                text = text_of(document_id)
+                if text is not None and not spans.hold(values, text):
+                    self._queue(kept)
+                    kept = []
+                    self.add(CheckedRow(zip(names, values)))  # noqa: B905
+                    continue
+            kept.append(values)
+        self._queue(kept)
+
+    def _queue(self, rows: list[tuple[Any, ...]]) -> None:
+        """Checked tuples to the pending batch, flushed when full."""
+        pending: list[Any] = self.pending
+        pending.extend(rows)
+        if len(pending) >= self.batch_size:
+            self.flush()
+
+    def _find_refused(self, rows: list[dict[str, Any]], batch_error: Exception) -> None:
+        columns = self.columns
+        named = [dict(zip(columns, row)) if row.__class__ is tuple else row for row in rows]  # noqa: B905
+        super()._find_refused(named, batch_error)
+
+
+class InsertLoader(_TupleLoader):
     """A :class:`Loader` whose batches go to the driver's ``executemany`` as they are: one
     statement, each row's values in column order after the column's bind processor. SQLAlchemy
     would build each row's parameters anew (most of an INSERT batch's cost). Every row has every
     column (the reader's Converter gives each its value or None). A refused batch is rolled back
     and replayed row by row through SQLAlchemy, as the INSERT loader's is, to name the record.
-    Checked rows (:meth:`add_checked`) of a table without a reference that may wait stay the
-    tuples they came as (a row that points into a text, once its spans hold)."""
+    Checked rows stay tuples (:class:`_TupleLoader`)."""
 
     def __init__(
         self,
@@ -108,43 +152,15 @@ class InsertLoader(Loader):
         self.processors = _processors(connection, info)
         self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
 
-    def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
-        if self._self_links:
-            super().add_checked(batch)  # a reference that may have to wait
-            return
-        pending: list[Any] = self.pending
-        if self.spans is None or self.verifier is None:
-            # The verifier would find nothing more in these rows: straight to the driver.
-            pending.extend(batch)
-        else:
-            # Rows that point into a text: a row whose spans hold goes on as it is; one that
-            # does not is checked by name, which refuses it with the reason.
-            spans, text_of, names = self.spans, self.verifier.text, self.columns
-            document = spans.document
-            for values in batch:
-                document_id = values[document]
-                if document_id is not None:
-                    text = text_of(document_id)
-                    if text is not None and not spans.hold(values, text):
-                        self.add(CheckedRow(zip(names, values)))  # noqa: B905
-                        continue
-                pending.append(values)
-        if len(pending) >= self.batch_size:
-            self.flush()
-
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         columns, processors = self.columns, self.processors
         values = [_driver_values(columns, processors, row) for row in rows]
         self.connection.exec_driver_sql(self.statement, values)
 
-    def _find_refused(self, rows: list[dict[str, Any]], batch_error: Exception) -> None:
-        columns = self.columns
-        named = [dict(zip(columns, row)) if row.__class__ is tuple else row for row in rows]  # noqa: B905
-        super()._find_refused(named, batch_error)
 
-
-class CopyLoader(Loader):
-    """A :class:`Loader` whose batches go in with COPY (PostgreSQL through psycopg 3)."""
+class CopyLoader(_TupleLoader):
+    """A :class:`Loader` whose batches go in with COPY (PostgreSQL through psycopg 3); checked
+    rows stay tuples (:class:`_TupleLoader`)."""
 
     def __init__(
         self,
@@ -164,12 +180,24 @@ class CopyLoader(Loader):
         # What an INSERT would do to a value before the driver sees it (none, for the column
         # types the schema has today; a type with a bind processor keeps working).
         self.processors = _processors(connection, info)
+        self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
 
     def add(self, row: dict[str, Any], shown: dict[str, Any] | None = None) -> None:
         self.characters += sum(len(value) for value in row.values() if type(value) is str)
         super().add(row, shown)
         if self.characters >= COPY_CHARACTERS:
             self.flush()
+
+    def _queue(self, rows: list[tuple[Any, ...]]) -> None:
+        # Row by row, as add() counts: a batch of documents may hold megabytes of text.
+        pending: list[Any] = self.pending
+        size = self.batch_size
+        for values in rows:
+            self.characters += sum([len(value) for value in values if value.__class__ is str])
+            pending.append(values)
+            if self.characters >= COPY_CHARACTERS or len(pending) >= size:
+                self.flush()
+                pending = self.pending
 
     def flush(self) -> None:
         self.settle()
