@@ -120,9 +120,6 @@ class RowVerifier:
             self.texts.popitem(last=False)
         return self.texts[document_id]
 
-    def forget(self, document_id: Any) -> None:
-        self.texts.pop(document_id, None)
-
     typed = False  # whether the rows' values come from the import's Converter, checked there
 
     def causes(self, info: TableInfo, row: Row) -> list[str]:
