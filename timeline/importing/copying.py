@@ -88,8 +88,19 @@ class _TupleLoader(Loader):
     not is checked by name, which refuses it with the reason. A refused batch is replayed as
     dicts, to name the record."""
 
-    columns: list[str]
-    spans: SpansOfTuples | None
+    def __init__(
+        self,
+        connection: Connection,
+        info: TableInfo,
+        *,
+        batch: int = BATCH,
+        verifier: RowVerifier | None = None,
+    ) -> None:
+        super().__init__(connection, info, batch=batch, verifier=verifier)
+        self.columns = info.column_names
+        self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
+        # What an INSERT through SQLAlchemy would do to a value before the driver sees it.
+        self.processors = _processors(connection, info)
 
     def add_checked(self, batch: list[tuple[Any, ...]]) -> None:
         if self._self_links:
@@ -144,13 +155,10 @@ class InsertLoader(_TupleLoader):
     ) -> None:
         super().__init__(connection, info, batch=batch, verifier=verifier)
         quote = connection.dialect.identifier_preparer.quote
-        self.columns = info.column_names
         self.statement = (
             f"INSERT INTO {quote(info.name)} ({', '.join(map(quote, self.columns))}) "
             f"VALUES ({', '.join('?' for _ in self.columns)})"
         )
-        self.processors = _processors(connection, info)
-        self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         columns, processors = self.columns, self.processors
@@ -174,13 +182,8 @@ class CopyLoader(_TupleLoader):
         self.characters = 0  # of the text of the pending rows
         self.in_flight: _Copy | None = None
         dialect = connection.dialect
-        self.columns = info.column_names
         names = ", ".join(dialect.identifier_preparer.quote(name) for name in self.columns)
         self.statement = f"COPY {dialect.identifier_preparer.quote(info.name)} ({names}) FROM STDIN"
-        # What an INSERT would do to a value before the driver sees it (none, for the column
-        # types the schema has today; a type with a bind processor keeps working).
-        self.processors = _processors(connection, info)
-        self.spans = SpansOfTuples(info) if info.name in TEXT_TABLES else None
 
     def add(self, row: dict[str, Any], shown: dict[str, Any] | None = None) -> None:
         self.characters += sum(len(value) for value in row.values() if type(value) is str)
