@@ -320,3 +320,28 @@ def test_output_to_a_full_disk_is_one_line(tmp_path: Path) -> None:
         assert result.returncode == 1 and lines == [
             "Error: cannot write the output: No space left on device"
         ], result.stderr
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("command", [["report"], ["report", "--format", "json", "--jobs", "2"]])
+def test_an_output_that_cannot_carry_the_text_is_named(
+    seeded: str, tmp_path: Path, encoding: str, command: list[str]
+) -> None:
+    # The seed's text is UTF-8 and right; an output that cannot write it is the output's fault,
+    # and one line says how to get the report.
+    env = {**os.environ, "TIMELINE_DB": seeded, "PYTHONIOENCODING": encoding}
+    with open(tmp_path / "out", "w") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "timeline", *command],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",  # Click writes stderr in UTF-8 where it is set to ASCII
+            env=env,
+            check=False,
+        )
+    assert result.returncode == 1, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: the standard output's encoding, {encoding}, cannot write ")
+    assert line.endswith("; set PYTHONIOENCODING=utf-8"), line
+    assert "input" not in line

@@ -6,6 +6,7 @@ neither, and each command's module is imported only when that command runs (``La
 
 from __future__ import annotations
 
+import codecs
 import errno
 import importlib
 import io
@@ -304,7 +305,26 @@ def _unicode_message(args: Sequence[str], exc: UnicodeError) -> str:
     for arg in args:
         if not is_utf8(arg):
             return f"argument '{printable(arg)}' is not valid UTF-8"
+    if isinstance(exc, UnicodeEncodeError) and _is_stdout_encoding(exc.encoding):
+        # Text that is UTF-8 all the way, met by an output that is not (PYTHONIOENCODING=ascii,
+        # a C locale on an old system): the output cannot carry it, the input is fine.
+        character = exc.object[exc.start : exc.start + 1]
+        return (
+            f"the standard output's encoding, {exc.encoding}, cannot write "
+            f"{character!r} (U+{ord(character):04X}); set PYTHONIOENCODING=utf-8"
+        )
     return f"the input is not valid UTF-8 text ({exc.reason})"
+
+
+def _is_stdout_encoding(name: str) -> bool:
+    """Whether ``name`` is the standard output's encoding, and that is not UTF-8 (which can
+    write any text but surrogate escapes: bytes read that were not UTF-8, the input's fault)."""
+    stdout = getattr(sys.stdout, "encoding", None)
+    try:
+        codec = codecs.lookup(name).name
+        return stdout is not None and codec == codecs.lookup(stdout).name != "utf-8"
+    except LookupError:
+        return False
 
 
 def _os_message(exc: OSError) -> str:
