@@ -139,6 +139,16 @@ def compile_bytecode() -> None:
         compileall.compile_dir(location, quiet=2)  # a read-only install: as it is
 
 
+def discard(*paths: Path) -> None:
+    """Remove a step's output once measured: at a million events the exports, each with its
+    reference's, are tens of gigabytes, which a run that kept them all would need at once."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def timeline(*args: str) -> list[str]:
     return [sys.executable, "-m", "timeline", *args]
 
@@ -313,6 +323,7 @@ def sqlite_steps(
             "sqlite3 -csv per table",
             shell(dumps),
         )
+        discard(work / "csv", *work.glob("ref-*.csv"))
     for fmt in ("json", "ndjson"):
         step(
             f"export {fmt}",
@@ -320,6 +331,7 @@ def sqlite_steps(
             "streaming dump (stdlib)",
             reference(f"dump-{fmt}", str(db), str(work / f"ref.{fmt}")),
         )
+        discard(work / f"export.{fmt}", work / f"ref.{fmt}")
     step(
         "search",
         timeline("--db", str(db), "search", SEARCH_WORD),
@@ -374,6 +386,7 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
         reference("bulk-load-csv", str(work / "copy"), str(bulk), *order), cwd=work
     )
     bulk.unlink()
+    discard(work / "copy")
     if not db.exists():
         shutil.move(ours, db)
     print(f"  import: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
@@ -434,6 +447,7 @@ def postgres_steps(
         str(work / "copy.sql"),
     ]
     ref_seconds = _copy_reference(url, psql_copy, work)
+    discard(copy_dir)
     reset_postgres(url)  # the import measured, and read by the steps after it
     seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
     results.append(
@@ -480,6 +494,7 @@ def postgres_steps(
             "psql \\copy … TO per table",
             ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")],
         )
+        discard(work / "pg-csv", *work.glob("pg-*.csv"))
     return results
 
 
