@@ -38,7 +38,7 @@ WINDOW = ("--from", "1961", "--to", "1970")
 WINDOW_SQL = "date_start <= '1970-12-31' AND date_end >= '1961-01-01'"
 SEARCH_WORD = "Treasury"
 # The report's formats; CSV and JSON by default in parts side by side for a large window
-# (timeline/report_parts.py), and with --jobs 1 in one process.
+# (timeline/report_parts.py), and with --jobs 1 in one process (--serial).
 # What the Markdown report prints beyond the chronology view: each source of the window's events
 # (its quote, offsets and document, in the report's order) and the documents cited, with the page
 # breaks, notes and readings their citations are pinned to. Plain SQL that either engine runs;
@@ -70,6 +70,15 @@ REPORTS = [
     ("json", []),
     ("json", ["--jobs", "1"]),
 ]
+# The --jobs 1 steps (what the parallel ones gain) by default only below this many events: at a
+# million they took 9 of the SQLite steps' 29 minutes, the import alone 6.5 (--serial to keep them).
+SERIAL_BELOW = 200_000
+
+
+def jobs_steps(serial: bool) -> list[list[str]]:
+    """The --jobs arguments a parallel step is measured with: the default's, and with
+    ``serial`` one process's."""
+    return [[], ["--jobs", "1"]] if serial else [[]]
 
 
 @dataclass
@@ -270,7 +279,7 @@ def data(cache: Path, events: int) -> tuple[Path, Path, int]:
 
 
 def sqlite_steps(
-    cache: Path, work: Path, export: Path, db: Path, events: int, repeat: int
+    cache: Path, work: Path, export: Path, db: Path, events: int, repeat: int, serial: bool
 ) -> list[Measure]:
     sqlite3 = ensure_sqlite3()
     results: list[Measure] = []
@@ -292,6 +301,8 @@ def sqlite_steps(
     step("--help", timeline("--help"), "python -c 'import click'", click, startup)
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt, jobs in REPORTS:
+        if jobs not in jobs_steps(serial):
+            continue
         step(
             " ".join([f"report 1961–1970 {fmt}", *jobs]),
             timeline("--db", str(db), "report", *WINDOW, "--format", fmt, "--sources", *jobs),
@@ -316,7 +327,7 @@ def sqlite_steps(
         f'{sqlite3} -csv -header {db} "SELECT * FROM {t}" > {work}/ref-{t}.csv' for t in tables
     )
     # The default writes tables side by side, a process per CPU (at most 4); --jobs 1 in one.
-    for jobs in ([], ["--jobs", "1"]):
+    for jobs in jobs_steps(serial):
         step(
             " ".join(["export csv", *jobs]),
             timeline("--db", str(db), "export", "csv", *jobs, "--force", "-o", str(work / "csv")),
@@ -366,20 +377,25 @@ def table_csvs(db: Path, order: list[str], directory: Path) -> None:
             )
 
 
-def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measure]:
+def sqlite_import(work: Path, export: Path, db: Path, events: int, serial: bool) -> list[Measure]:
     """Import into a new database, against the bulk path of the same rows (read from CSV, as
     PostgreSQL's COPY reads them); the import's database is kept as ``db`` (the data every
-    later step reads) when there is none yet."""
+    later step reads) when there is none yet. ``serial``: the import with --jobs 1 too."""
     ours, alone, bulk = work / "import.db", work / "import-alone.db", work / "bulk.db"
     for path in (ours, alone, bulk):
         path.unlink(missing_ok=True)
     measure(timeline("--db", str(bulk), "init"), cwd=work)
-    seconds, peak = measure(timeline("--db", str(ours), "import", str(export)), cwd=work)
-    # the same import with the file read in the importing process (--jobs 1), not its worker
-    alone_seconds, alone_peak = measure(
-        timeline("--db", str(alone), "import", "--jobs", "1", str(export)), cwd=work
-    )
-    alone.unlink()
+    imports = [
+        (
+            "import json (new db)",
+            *measure(timeline("--db", str(ours), "import", str(export)), cwd=work),
+        )
+    ]
+    if serial:
+        # the same import with the file read in the importing process, not its worker
+        command = timeline("--db", str(alone), "import", "--jobs", "1", str(export))
+        imports.append(("import json --jobs 1", *measure(command, cwd=work)))
+        alone.unlink()
     order = list(seed_export(export.parent)["tables"])  # the copies keep the seed's order
     table_csvs(ours, order, work / "copy")
     ref_seconds, _ = measure(
@@ -389,36 +405,16 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int) -> list[Measu
     discard(work / "copy")
     if not db.exists():
         shutil.move(ours, db)
-    print(f"  import: {seconds:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
+    print(f"  import: {imports[0][1]:.2f} s (reference {ref_seconds:.2f} s)", file=sys.stderr)
     reference_name = "executemany of its CSV, FTS at end"
     return [
-        done(
-            Measure(
-                "sqlite",
-                events,
-                "import json (new db)",
-                seconds,
-                peak,
-                reference_name,
-                ref_seconds,
-            )
-        ),
-        done(
-            Measure(
-                "sqlite",
-                events,
-                "import json --jobs 1",
-                alone_seconds,
-                alone_peak,
-                reference_name,
-                ref_seconds,
-            )
-        ),
+        done(Measure("sqlite", events, name, seconds, peak, reference_name, ref_seconds))
+        for name, seconds, peak in imports
     ]
 
 
 def postgres_steps(
-    url: str, work: Path, export: Path, db: Path, events: int, repeat: int
+    url: str, work: Path, export: Path, db: Path, events: int, repeat: int, serial: bool
 ) -> list[Measure]:
     """Import via timeline and via COPY of the same rows; report and export csv against psql."""
     plain = url.replace("postgresql+psycopg://", "postgresql://")
@@ -477,6 +473,8 @@ def postgres_steps(
 
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
     for fmt, jobs in REPORTS:
+        if jobs not in jobs_steps(serial):
+            continue
         step(
             " ".join([f"report 1961–1970 {fmt}", *jobs]),
             timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources", *jobs),
@@ -487,7 +485,7 @@ def postgres_steps(
         f"\\copy {t} TO '{work}/pg-{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
     )
     (work / "copy-out.sql").write_text(copies)
-    for jobs in ([], ["--jobs", "1"]):
+    for jobs in jobs_steps(serial):
         step(
             " ".join(["export csv", *jobs]),
             timeline("--db", url, "export", "csv", *jobs, "--force", "-o", str(work / "pg-csv")),
@@ -565,6 +563,12 @@ def main() -> None:
         help="run each step after the import, and its reference, N times in turn and print the "
         f"medians (default {REPEAT_SMALL} below {REPEAT_BELOW:,} events, else 1)",
     )
+    parser.add_argument(
+        "--serial",
+        action=argparse.BooleanOptionalAction,
+        help="also measure each parallel step (import, report, export csv) with --jobs 1 "
+        f"(default: below {SERIAL_BELOW:,} events)",
+    )
     args = parser.parse_args()
     if args.events < 1:
         parser.error("events must be a positive integer")
@@ -578,21 +582,23 @@ def main() -> None:
     compile_bytecode()
     try:
         export, db, events = data(cache, args.events)
+        serial = args.serial if args.serial is not None else events < SERIAL_BELOW
         print(
             f"data: {events} events in {export}; python {sys.version.split()[0]}; each step "
             f"after the import and its reference run {repeat} time(s) (start-up "
-            f"{max(repeat, REPEAT_STARTUP)}), medians printed",
+            f"{max(repeat, REPEAT_STARTUP)}), medians printed; --jobs 1 steps "
+            f"{'measured' if serial else 'left out (--serial measures them)'}",
             flush=True,
         )
         if args.no_import and not db.exists():
             parser.error(f"--no-import: no database kept at {db} (run once without it)")
         print_header()
-        measures = [] if args.no_import else sqlite_import(work, export, db, events)
+        measures = [] if args.no_import else sqlite_import(work, export, db, events, serial)
         # A database kept from an older schema revision is brought up to date, unmeasured.
         measure(timeline("--db", str(db), "init"), cwd=work)
-        measures += sqlite_steps(cache, work, export, db, events, repeat)
+        measures += sqlite_steps(cache, work, export, db, events, repeat, serial)
         if args.postgres and not args.no_import:
-            measures += postgres_steps(args.postgres, work, export, db, events, repeat)
+            measures += postgres_steps(args.postgres, work, export, db, events, repeat, serial)
         print(f"\n{len(measures)} steps; total {time.perf_counter() - started:.0f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
