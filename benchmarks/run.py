@@ -81,6 +81,11 @@ def jobs_steps(serial: bool) -> list[list[str]]:
     return [[], ["--jobs", "1"]] if serial else [[]]
 
 
+def reports(serial: bool) -> list[tuple[str, list[str]]]:
+    """The report steps measured: :data:`REPORTS`, the --jobs 1 ones only with ``serial``."""
+    return [(fmt, jobs) for fmt, jobs in REPORTS if jobs in jobs_steps(serial)]
+
+
 @dataclass
 class Measure:
     backend: str
@@ -300,9 +305,7 @@ def sqlite_steps(
     step("--version", timeline("--version"), "python -c 'import click'", click, startup)
     step("--help", timeline("--help"), "python -c 'import click'", click, startup)
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
-    for fmt, jobs in REPORTS:
-        if jobs not in jobs_steps(serial):
-            continue
+    for fmt, jobs in reports(serial):
         step(
             " ".join([f"report 1961–1970 {fmt}", *jobs]),
             timeline("--db", str(db), "report", *WINDOW, "--format", fmt, "--sources", *jobs),
@@ -472,9 +475,7 @@ def postgres_steps(
             results.append(done(second))
 
     chronology = f"SELECT * FROM chronology WHERE {WINDOW_SQL} ORDER BY sort_date, date_end"
-    for fmt, jobs in REPORTS:
-        if jobs not in jobs_steps(serial):
-            continue
+    for fmt, jobs in reports(serial):
         step(
             " ".join([f"report 1961–1970 {fmt}", *jobs]),
             timeline("--db", url, "report", *WINDOW, "--format", fmt, "--sources", *jobs),
