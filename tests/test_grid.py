@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 from tabulate import tabulate
 
-from timeline import tables
+from timeline import grid, tables
 from timeline.tables import stream_table
 
 WORDS = [
@@ -69,18 +69,37 @@ def _plain(rows: list[list[str]]) -> bool:
     return not any("\x1b" in cell or cell.strip() == "\001" for row in rows for cell in row)
 
 
+def _recurring(rng: random.Random, rows: list[list[str]]) -> tuple[list[list[str]], list[int]]:
+    """The rows with the cells of some columns drawn from two of theirs, each column's (so
+    that they recur, taller and shorter than the cells beside them), and those columns."""
+    columns = len(rows[0])
+    recurring = [index for index in range(columns) if rng.random() < 0.6]
+    pools = {index: [rows[0][index], _cell(rng)] for index in recurring}
+    again = [
+        [rng.choice(pools[index]) if index in pools else cell for index, cell in enumerate(row)]
+        for row in rows * 3
+    ]
+    return again, recurring
+
+
+@pytest.mark.parametrize("recurs", [False, True])
 @pytest.mark.parametrize("vouched", [False, True])
 @pytest.mark.parametrize("seed", range(8))
 def test_streamed_grid_is_tabulate(
-    seed: int, vouched: bool, monkeypatch: pytest.MonkeyPatch
+    seed: int, vouched: bool, recurs: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Against tabulate on random tables; ``vouched``: with the caller's word that the text is
-    plain, so that the drawing goes on from the rows kept (two rows at a time here)."""
+    plain, so that the drawing goes on from the rows kept (two rows at a time here);
+    ``recurs``: with columns whose cells recur, drawn once each (two kept at a time here)."""
     monkeypatch.setattr(tables, "CHUNK", 2)
+    monkeypatch.setattr(grid, "KEPT_CELLS", 2)
     rng = random.Random(seed)
     compared = 0
     for _ in range(250):
         headers, limits, rows = _table(rng)
+        recurring: list[int] = []
+        if recurs:
+            rows, recurring = _recurring(rng, rows)
         try:
             expected = tabulate(
                 rows,
@@ -94,9 +113,15 @@ def test_streamed_grid_is_tabulate(
         out = io.StringIO()
         plain = (lambda rows=rows: _plain(rows)) if vouched else None
         stream_table(
-            lambda rows=rows: iter(rows), headers, limits, out, tablefmt="simple_grid", plain=plain
+            lambda rows=rows: iter(rows),
+            headers,
+            limits,
+            out,
+            tablefmt="simple_grid",
+            plain=plain,
+            recurring=recurring,
         )
-        assert out.getvalue() == expected + "\n", (headers, limits, rows)
+        assert out.getvalue() == expected + "\n", (headers, limits, rows, recurring)
         compared += 1
     assert compared > 200
 

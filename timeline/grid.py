@@ -119,13 +119,27 @@ def _filled(width: int, hyphens: bool) -> re.Pattern[str]:
     return re.compile(rf"(?! ).{{1,{width}}}(?={ends})")
 
 
-class Layout:
-    """Cells as tabulate lays them out, and what a first pass learns of the whole table."""
+# Cells of a recurring column whose drawn lines a Grid keeps, at most (then it starts afresh).
+KEPT_CELLS = 1024
 
-    def __init__(self, headers: Sequence[str], limits: Sequence[int | None] | None) -> None:
+
+class Layout:
+    """Cells as tabulate lays them out, and what a first pass learns of the whole table.
+
+    ``recurring``: the columns whose cells come from a small set and recur row after row (a
+    report's dates, kinds and actors): :class:`Grid` keeps the lines it drew for each such
+    cell, and draws a cell it has seen without wrapping it again."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        limits: Sequence[int | None] | None,
+        recurring: Sequence[int] = (),
+    ) -> None:
         self.headers = [str(h) for h in headers]
         caps = list(limits) if limits else [None] * len(self.headers)
         self.caps = caps
+        self.recurring = sorted(set(recurring))
         self.wrappers = [_Wrapper(width=cap) if cap is not None else None for cap in caps]
         self.widths = [_width(h) + 2 for h in self.headers]  # tabulate's minimum padding
         self.multiline = any(_LINE_BREAK.search(h) for h in self.headers)
@@ -138,6 +152,7 @@ class Layout:
         return {
             "headers": self.headers,
             "caps": self.caps,
+            "recurring": self.recurring,
             "widths": self.widths,
             "multiline": self.multiline,
             "plain": self.plain,
@@ -146,7 +161,7 @@ class Layout:
 
     @classmethod
     def restored(cls, state: dict[str, Any]) -> Layout:
-        layout = cls(state["headers"], state["caps"])
+        layout = cls(state["headers"], state["caps"], state["recurring"])
         layout.widths = [int(width) for width in state["widths"]]
         layout.multiline = bool(state["multiline"])
         layout.plain = bool(state["plain"])
@@ -156,6 +171,10 @@ class Layout:
     def cells(self, row: Sequence[str]) -> list[str]:
         """One row's cells, wrapped and stripped as tabulate lays them out."""
         return [cell.strip() for cell in self._wrapped(row)]
+
+    def cell(self, index: int, cell: str) -> str:
+        """One cell of column ``index``, wrapped and stripped as tabulate lays it out."""
+        return _wrap_cell(cell, self.wrappers[index]).strip()
 
     def _wrapped(self, row: Sequence[str]) -> list[str]:
         return [_wrap_cell(c, w) for c, w in zip(row, self.wrappers, strict=True)]
@@ -250,17 +269,24 @@ class Grid:
         self.bottom = "└" + "┴".join(rules) + "┘\n"
         self.first = True
         self.pending: list[str] = []  # written a few hundred rows at a time: fewer, larger writes
+        # Each recurring column's cells drawn so far: the cell, its lines padded to the width.
+        self.kept: list[dict[str, tuple[str, ...]] | None] = [None] * len(widths)
+        for index in layout.recurring:
+            self.kept[index] = {}
 
     def header(self) -> None:
         self.pending.append(self.top)
-        self._lines(self.layout.headers, header=True)
+        self._lines(self.layout.headers)
         self.pending.append(self.between)
 
     def row(self, row: Sequence[str]) -> None:
         if not self.first:
             self.pending.append(self.between)
         self.first = False
-        self._lines(self.layout.cells(row))
+        if self.layout.multiline:
+            self._draw([self._column(index, cell) for index, cell in enumerate(row)])
+        else:
+            self._lines(self.layout.cells(row))
         if len(self.pending) > 2000:
             self.flush()
 
@@ -272,25 +298,41 @@ class Grid:
         self.out.write("".join(self.pending))
         self.pending.clear()
 
-    def _lines(self, cells: Sequence[str], header: bool = False) -> None:
+    def _lines(self, cells: Sequence[str]) -> None:
+        """The header, or a row of a table with no multiline cell (:meth:`Layout.cells`)."""
         widths = self.layout.widths
         if not self.layout.multiline:
             self.pending.append(
                 "│ " + " │ ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " │\n"
             )
             return
-        if header:  # tabulate splits a header on line breaks only
-            columns = [
-                "\n".join(line.ljust(w) for line in _LINE_BREAK.split(c)).splitlines()
-                for c, w in zip(cells, widths, strict=True)
-            ]
-        else:
-            columns = [
-                [line.ljust(w) for line in c.splitlines()]
-                for c, w in zip(cells, widths, strict=True)
-            ]
+        # a multiline table's header: tabulate splits a header on line breaks only
+        columns = [
+            "\n".join(line.ljust(w) for line in _LINE_BREAK.split(c)).splitlines()
+            for c, w in zip(cells, widths, strict=True)
+        ]
+        self._draw(columns)
+
+    def _column(self, index: int, cell: str) -> Sequence[str]:
+        """The lines of a cell of column ``index`` in a multiline table, padded to its width
+        (those of a recurring column's cell as drawn before, where it was)."""
+        kept = self.kept[index]
+        if kept is not None and (lines := kept.get(cell)) is not None:
+            return lines
+        width = self.layout.widths[index]
+        lines = tuple([line.ljust(width) for line in self.layout.cell(index, cell).splitlines()])
+        if kept is not None:
+            if len(kept) >= KEPT_CELLS:
+                kept.clear()
+            kept[cell] = lines
+        return lines
+
+    def _draw(self, columns: Sequence[Sequence[str]]) -> None:
+        """A row of a multiline table from its columns' padded lines: a shorter cell is
+        padded with blank lines below."""
         height = max(map(len, columns))
-        for column, blank in zip(columns, self.blanks, strict=True):
-            if len(column) < height:  # a shorter cell is padded with blank lines below
-                column.extend([blank] * (height - len(column)))
-        self.pending.extend("│ " + " │ ".join(line) + " │\n" for line in zip(*columns, strict=True))
+        padded = [
+            column if len(column) == height else [*column, *[blank] * (height - len(column))]
+            for column, blank in zip(columns, self.blanks, strict=True)
+        ]
+        self.pending.extend("│ " + " │ ".join(line) + " │\n" for line in zip(*padded, strict=True))

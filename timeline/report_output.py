@@ -50,6 +50,9 @@ CSV_COLUMNS = [
 ]
 TABLE_HEADERS = ["Date", "Kind", "Event", "Actors", "Documents"]
 TABLE_WIDTHS = [12, 14, 44, 28, 30]
+# The columns whose cells recur from event to event: dates, kinds, and the actors' lines (an
+# event's title and quotes, and the documents it cites, are its own).
+TABLE_RECURRING = (0, 1, 3)
 
 
 class Events(Protocol):
@@ -110,6 +113,7 @@ def render_report(
             plain=plain or functools.partial(events.plain, quotes=with_quotes),
             lines=functools.partial(_table_lines, events, with_quotes),
             draw=draw,
+            recurring=TABLE_RECURRING,
         )
     else:
         raise ValueError(f"unknown report format '{fmt}' (known: {', '.join(REPORT_FORMATS)})")

@@ -56,6 +56,7 @@ def stream_table(
     plain: Callable[[], bool] | None = None,
     lines: Lines | None = None,
     draw: Draw | None = None,
+    recurring: Sequence[int] = (),
 ) -> None:
     """Write ``tabulate(all rows, …)`` to ``out`` (and a newline), holding a chunk at a time.
 
@@ -67,7 +68,8 @@ def stream_table(
     ``plain``, the widths of columns still short of their maximum after the first rows, from
     the distinct lines their cells can hold rather than from every row. ``draw``: the drawing
     of every row, once :mod:`timeline.grid` has measured the layout (a report's rows drawn in
-    parts by several processes, :mod:`timeline.report_parts`).
+    parts by several processes, :mod:`timeline.report_parts`). ``recurring``: the columns
+    whose cells recur, drawn once each (:class:`timeline.grid.Layout`).
     """
     heads = list(headers)
     limits = list(maxcolwidths) if maxcolwidths else None
@@ -90,7 +92,9 @@ def stream_table(
         )
         return text.split("\n")
 
-    if tablefmt == "simple_grid" and _stream_grid(rows, heads, limits, out, plain, lines, draw):
+    if tablefmt == "simple_grid" and _stream_grid(
+        rows, heads, limits, out, plain, lines, draw, recurring
+    ):
         return
     widths = _widths(rows, heads, limits, tablefmt)
     if widths is None:  # no rows: what tabulate prints for an empty table
@@ -119,10 +123,11 @@ def _stream_grid(
     plain: Callable[[], bool] | None,
     lines: Lines | None,
     draw: Draw | None = None,
+    recurring: Sequence[int] = (),
 ) -> bool:
     """Draw the table with :mod:`timeline.grid`; False (nothing written) where only tabulate
     lays it out exactly."""
-    layout = Layout(headers, limits)
+    layout = Layout(headers, limits, recurring)
     iterator = iter(rows())
     first: list[Sequence[str]] = []  # the rows measured, kept to draw: at most CHUNK
     known = False  # every column's width, before every row is read
