@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,42 @@ def test_the_window_is_read_from_the_index_on_date_start(
             assert "ix_events_date_start" in plan, plan
             if backend == "sqlite":
                 assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
+
+
+def test_a_part_reads_its_own_stretch_of_the_index(seeded: str, backend: str) -> None:
+    """A report written in parts: each part's query bounds ``date_start`` where its stretch of
+    the chronology begins and ends (the last one also reads the events whose start is
+    unknown, which sort by their end), and holds the events it held before, in order."""
+    from timeline.db import Database
+    from timeline.report import EventFilter, Window
+
+    database = Database.open(seeded)
+    with database.session() as session:
+        if backend == "postgresql":
+            session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        events = chronology.Chronology(session, EventFilter(Window.parse("1930", "1984")))
+        bounds = events.bounds(3)
+        assert len(bounds) == 2, bounds
+        edges = [None, *bounds, None]
+        whole = [record["key"] for record in events.records()]
+        in_parts = []
+        for start, stop in itertools.pairwise(edges):
+            part = events.part(start, stop)
+            in_parts += [record["key"] for record in part.records()]
+            query = part._events().order_by(*part.order)
+            compiled = query.compile(
+                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+            )
+            explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
+            plan = "\n".join(
+                " ".join(str(value) for value in row)
+                for row in session.execute(sa.text(explain + str(compiled)))
+            )
+            assert "ix_events_date_start" in plan, plan
+            if backend == "sqlite" and start is not None:
+                assert "(date_start>? AND date_start<?)" in plan, plan
+                assert "(date_start=?)" in plan, plan  # the events of unknown start
+        assert in_parts == whole
 
 
 @pytest.mark.parametrize("with_quotes", [False, True])
