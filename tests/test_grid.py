@@ -186,6 +186,23 @@ def test_spaced_words_wrap_as_textwrap_does(seed: int) -> None:
             assert _wrap(wrapper, line) == "\n".join(wrapper.wrap(line)), (line, width)
 
 
+def test_the_quick_check_of_spaced_words_claims_no_more_than_the_pattern() -> None:
+    """timeline.grid._spaced_words, asked before the pattern, says yes only where the pattern
+    matches: for every character between two letters, alone, after a space, and between two."""
+    import sys
+
+    from timeline.grid import _SPACED_WORDS, _spaced_words
+
+    claimed = 0
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        for line in (f"a{char}b", char, f"a {char}", f"a {char} b"):
+            if _spaced_words(line):
+                assert _SPACED_WORDS.fullmatch(line), hex(code)
+                claimed += 1
+    assert claimed > 100_000
+
+
 @pytest.mark.parametrize(
     ("line", "width", "lines"),
     [

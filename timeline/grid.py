@@ -93,7 +93,7 @@ def _wrap(wrapper: _Wrapper, line: str) -> str:
         if not kept[-1].isspace():
             return kept
     elif (
-        _SPACED_WORDS.fullmatch(line)
+        (_spaced_words(line) or _SPACED_WORDS.fullmatch(line))
         and "--" not in line  # an em-dash: textwrap's other breaks
         and ("-" not in line or _HYPHENS_AS_TEXTWRAP)
     ):
@@ -107,6 +107,12 @@ def _wrap(wrapper: _Wrapper, line: str) -> str:
         if lines and len(joined) - len(lines) + 1 + dropped == len(line):
             return joined
     return "\n".join(wrapper.wrap(line))
+
+
+def _spaced_words(line: str) -> bool:
+    """What :data:`_SPACED_WORDS` matches, told sooner for most lines: printable text (whose
+    only whitespace is the space) with no space at either end and none doubled."""
+    return line.isprintable() and "  " not in line and line[0] != " " and line[-1] != " "
 
 
 @functools.lru_cache(maxsize=64)
