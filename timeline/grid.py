@@ -127,6 +127,8 @@ def _filled(width: int, hyphens: bool) -> re.Pattern[str]:
 
 # Cells of a recurring column whose drawn lines a Grid keeps, at most (then it starts afresh).
 KEPT_CELLS = 1024
+# Texts a Grid holds before writing them out: a row's lines and the rule after it are two.
+FLUSHED_AT = 500
 
 
 class Layout:
@@ -293,7 +295,7 @@ class Grid:
             self._draw([self._column(index, cell) for index, cell in enumerate(row)])
         else:
             self._lines(self.layout.cells(row))
-        if len(self.pending) > 2000:
+        if len(self.pending) > FLUSHED_AT:
             self.flush()
 
     def close(self) -> None:
@@ -341,4 +343,6 @@ class Grid:
             column if len(column) == height else [*column, *[blank] * (height - len(column))]
             for column, blank in zip(columns, self.blanks, strict=True)
         ]
-        self.pending.extend("│ " + " │ ".join(line) + " │\n" for line in zip(*padded, strict=True))
+        lines = [" │ ".join(line) for line in zip(*padded, strict=True)]
+        if lines:  # the row's lines, as one text: fewer, longer strings to join on flushing
+            self.pending.append("│ " + " │\n│ ".join(lines) + " │\n")
