@@ -17,6 +17,7 @@ import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -79,6 +80,18 @@ def test_streamed_report_is_the_old_report(
     assert compared == 50
 
 
+def _plan(session: Any, backend: str, query: Any) -> str:
+    """The engine's plan for ``query``, its values written in."""
+    compiled = query.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
+    return "\n".join(
+        " ".join(str(value) for value in row)
+        for row in session.execute(sa.text(explain + str(compiled)))
+    )
+
+
 def test_the_window_is_read_from_the_index_on_date_start(
     seeded: str, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,14 +110,7 @@ def test_the_window_is_read_from_the_index_on_date_start(
             events._events().order_by(*events.order),
             events.printed_query(statutes=True, quotes=True),
         ):
-            compiled = query.compile(
-                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-            )
-            explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
-            plan = "\n".join(
-                " ".join(str(value) for value in row)
-                for row in session.execute(sa.text(explain + str(compiled)))
-            )
+            plan = _plan(session, backend, query)
             assert "ix_events_date_start" in plan, plan
             if backend == "sqlite":
                 assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
@@ -131,14 +137,7 @@ def test_a_part_reads_its_own_stretch_of_the_index(seeded: str, backend: str) ->
             part = events.part(start, stop)
             in_parts += [record["key"] for record in part.records()]
             query = part._events().order_by(*part.order)
-            compiled = query.compile(
-                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-            )
-            explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
-            plan = "\n".join(
-                " ".join(str(value) for value in row)
-                for row in session.execute(sa.text(explain + str(compiled)))
-            )
+            plan = _plan(session, backend, query)
             assert "ix_events_date_start" in plan, plan
             if backend == "sqlite" and start is not None:
                 assert "(date_start>? AND date_start<?)" in plan, plan
