@@ -369,3 +369,28 @@ def test_a_streamed_report_leaves_the_sessions_other_queries_as_they_were(seeded
         if session.get_bind().dialect.name == "postgresql":
             assert not getattr(result.cursor, "name", None)  # a named cursor is a server-side one
         assert result.scalar() == 1
+
+
+def test_the_tools_postgresql_connections_compile_no_query(postgres_url: str) -> None:
+    """JIT is off on every connection the tool opens, for the whole connection (a rollback
+    does not undo it, and a report's snapshot has it too); the server's default is left to
+    other clients."""
+    from timeline.db import Database
+    from timeline.export.tables import snapshot
+
+    server = sa.create_engine(postgres_url)
+    with server.connect() as connection:
+        default = connection.exec_driver_sql("SHOW jit").scalar_one()
+    server.dispose()
+    if default == "off":
+        pytest.skip("this server compiles no query: nothing to turn off")
+    database = Database.open(postgres_url)
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+            connection.rollback()
+            assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+        with snapshot(database) as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    finally:
+        database.dispose()
