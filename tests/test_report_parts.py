@@ -80,9 +80,14 @@ def test_a_report_in_parts_is_the_old_report(
     assert marker.read_text().count("worker") >= 2 * 4
 
 
+@pytest.mark.parametrize("weights", set(report_parts.WEIGHTS.values()))
 @pytest.mark.parametrize("parts", [1, 2, 3, 5, 7, 40])
 def test_parts_hold_every_event_once_in_order(
-    parts: int, db_url: str, run: Callable[..., Result], tmp_path: Path
+    parts: int,
+    weights: tuple[int, int],
+    db_url: str,
+    run: Callable[..., Result],
+    tmp_path: Path,
 ) -> None:
     _copies(run, db_url, tmp_path)
     database = Database.open(db_url)
@@ -90,7 +95,8 @@ def test_parts_hold_every_event_once_in_order(
         with database.session() as session:
             chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
             every = [record["key"] for record in chronology.records()]
-            bounds = chronology.bounds(parts)
+            event, source = weights
+            bounds = chronology.bounds(parts, event=event, source=source)
             assert len(bounds) <= parts - 1
             assert bounds == sorted(set(bounds))
             if parts > 1:
@@ -325,9 +331,41 @@ def test_a_database_with_a_write_ahead_log_is_reported_by_one_process(
     assert not marker.exists()
 
 
-def test_the_cut_reads_no_event(tmp_path: Path, run: Callable[..., Result]) -> None:
-    """The bounds come from the index on date_start alone (SQLite's plan: a covering index),
-    however many events there are."""
+@pytest.mark.parametrize("weights", set(report_parts.WEIGHTS.values()))
+@pytest.mark.parametrize("parts", [2, 3, 4])
+def test_each_part_holds_its_share_of_the_work(
+    parts: int, weights: tuple[int, int], db_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Each part weighs its share of the whole, give or take an event: the copies' events share
+    their days three to a day, and an event's sources are as many as five, so a part begins
+    within a day where its share ends there."""
+    _copies(run, db_url, tmp_path)
+    event, source = weights
+    database = Database.open(db_url)
+    try:
+        with database.session() as session:
+            chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            bounds = chronology.bounds(parts, event=event, source=source)
+            assert any(len(bound) > 1 for bound in bounds), bounds
+            heaviest = max(
+                event + len(record["sources"]) * source for record in chronology.records()
+            )
+            weighed = [
+                (part.count() * event + part.source_count() * source)
+                for start, stop in itertools.pairwise([None, *bounds, None])
+                for part in [chronology.part(start, stop)]
+            ]
+    finally:
+        database.dispose()
+    assert len(weighed) == parts
+    share = sum(weighed) / parts
+    assert all(abs(weight - share) < heaviest for weight in weighed), (weighed, heaviest)
+
+
+def test_the_cut_reads_no_more_than_a_day(tmp_path: Path, run: Callable[..., Result]) -> None:
+    """The days are weighed from the indexes alone (SQLite's plan: covering indexes), but for
+    events whose start is unknown; a cut within a day reads that day's events, however many
+    events there are."""
     db = str(tmp_path / "plan.db")
     run("--db", db, "seed")
     database = Database.open(db)
@@ -340,14 +378,31 @@ def test_the_cut_reads_no_event(tmp_path: Path, run: Callable[..., Result]) -> N
         )
         with database.session() as session:
             chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
-            assert len(chronology.bounds(4)) == 3
+            bounds = chronology.bounds(4)
     finally:
         database.dispose()
-    assert len(statements) == 4  # the count, and a day for each cut
+    assert len(bounds) == 3
+    # the weights, and for a cut that may fall within a day, that day's events
+    assert 1 + sum(len(bound) > 1 for bound in bounds) <= len(statements) <= 1 + len(bounds)
     with sqlite3.connect(db) as connection:
-        for statement, parameters in statements:
-            plan = connection.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
-            assert any("COVERING INDEX ix_events_date_start" in row[-1] for row in plan), plan
+        plans = [
+            [row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
+            for sql, parameters in statements
+        ]
+    weighed, *within = plans
+    assert (
+        "SEARCH events USING COVERING INDEX ix_events_date_start (date_start>? AND date_start<?)"
+        in weighed
+    )
+    assert "SEARCH events USING INDEX ix_events_date_start (date_start=?)" in weighed
+    assert (
+        "SEARCH event_sources USING COVERING INDEX sqlite_autoindex_event_sources_1 (event_id=?)"
+        in weighed
+    )
+    for plan in plans:
+        assert not any(step.startswith("SCAN event") for step in plan), plan
+    for plan in within:
+        assert "SEARCH events USING INDEX ix_events_date_start (date_start=?)" in plan, plan
 
 
 def test_jobs_beyond_the_parts_allowed_start_no_more_workers(

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from timeline import report_cuts
 from timeline.dates import HistDate
 from timeline.event_links import (
     decode,
@@ -95,27 +96,24 @@ class Chronology:
         self.within: list[Any] = []  # a part's conditions on the report's order (part())
         self._external: dict[int, str] = {}
 
-    def _days(self) -> Select[Any]:
+    def begins_within(self) -> Any:
+        """That an event begins within the window: a condition on ``date_start`` alone."""
         window = self.window
         begin = window.start if window is not None else dt.date.min
         end = window.end if window is not None else dt.date.max
-        return select(Event.date_start).where(Event.date_start.between(begin, end))
+        return Event.date_start.between(begin, end)
 
     def beginning(self) -> int:
         """The events that begin within the window: most of the events it holds, whatever the
         filters; counted on the index on ``date_start`` alone, without reading an event."""
-        return self.session.scalar(select(func.count()).select_from(self._days().subquery())) or 0
+        days = select(Event.date_start).where(self.begins_within())
+        return self.session.scalar(select(func.count()).select_from(days.subquery())) or 0
 
-    def bounds(self, parts: int) -> list[tuple[Any, ...]]:
-        """Where to cut the chronology into up to ``parts`` parts of about as many events
-        each: the day each part after the first begins on (an order of one term, as
-        :meth:`part` takes it), by :meth:`beginning`'s count. Quick, and rough: a part may hold
-        more events than another, or none."""
-        count = self.beginning()
-        cuts = sorted({count * part // parts for part in range(1, parts)} - {0})
-        ordered = self._days().order_by(Event.date_start)
-        found = [self.session.scalar(ordered.offset(cut).limit(1)) for cut in cuts]
-        return [(day,) for day in dict.fromkeys(found) if day is not None]
+    def bounds(self, parts: int, *, event: int = 1, source: int = 1) -> list[tuple[Any, ...]]:
+        """Where to cut this chronology into up to ``parts`` parts of about as much work each
+        (:func:`timeline.report_cuts.bounds`): the order each part after the first begins
+        at, as :meth:`part` takes it."""
+        return report_cuts.bounds(self, parts, event=event, source=source)
 
     def part(self, start: Sequence[Any] | None, stop: Sequence[Any] | None) -> Chronology:
         """The events of this chronology ordered at ``start`` or after, and before ``stop``
