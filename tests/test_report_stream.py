@@ -355,6 +355,26 @@ def test_each_event_keeps_its_publication_across_batches(
     assert sum(1 for citation in expected.values() if citation) >= 2
 
 
+def test_an_events_sources_by_key_alone_are_its_sources_keys(seeded: str) -> None:
+    """The Markdown report's sections read each source's document key alone
+    (``keys_only``): the same sources, in order, and nothing else of them, every other field
+    of the record as it was."""
+    from timeline.db import Database
+
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            events = chronology.Chronology(session, None)
+            full = list(events.records(identified=True))
+            keyed = list(events.records(identified=True, keys_only=True))
+    finally:
+        database.dispose()
+    assert sum(len(record["sources"]) for record in full) > len(full)
+    for whole, brief in zip(full, keyed, strict=True):
+        assert brief["sources"] == [{"document": s["document"]} for s in whole["sources"]]
+        assert {**brief, "sources": whole["sources"]} == whole
+
+
 def test_a_streamed_report_leaves_the_sessions_other_queries_as_they_were(seeded: str) -> None:
     """The server-side cursor is the report query's own: Connection.execution_options would set
     stream_results on the connection, and every later query of the session (each batch's

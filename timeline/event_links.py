@@ -84,11 +84,12 @@ _CITATION = (
 )
 
 
-def link_columns(sqlite: bool, *, identified: bool = False) -> list[Any]:
+def link_columns(sqlite: bool, *, identified: bool = False, keys_only: bool = False) -> list[Any]:
     """Every link an event has, as records give them: actors (position, id, role, key, name,
     identified by, and where ``identified`` what :func:`identity_columns` selects); statutes
     (position, id, relation, key, identified by, then what :func:`statute_citation` takes);
-    sources (position, id, document key, citation, quote, start, end)."""
+    sources (position, id, document key, then, but where ``keys_only``, citation, quote, start
+    and end)."""
     return _correlated(
         sqlite,
         (
@@ -112,10 +113,16 @@ def link_columns(sqlite: bool, *, identified: bool = False) -> list[Any]:
             EventSource.position,
             EventSource.id,
             Document.key,
-            Document.citation,
-            EventSource.quote,
-            EventSource.char_start,
-            EventSource.char_end,
+            *(
+                ()
+                if keys_only
+                else (
+                    Document.citation,
+                    EventSource.quote,
+                    EventSource.char_start,
+                    EventSource.char_end,
+                )
+            ),
         ),
     )
 

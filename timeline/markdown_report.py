@@ -73,8 +73,9 @@ def write_markdown_events(
 ) -> int:
     """Each event's section, its notes numbered on from ``number``; the last note's number."""
     # A batch of events at a time, so that their actors' identities are read together (a
-    # Chronology selects them with the events).
-    for batch in batched(events.records(identified=identities is not None)):
+    # Chronology selects them with the events). Of the sources, the documents' keys alone: the
+    # notes read them again (cited()).
+    for batch in batched(events.records(identified=identities is not None, keys_only=True)):
         if identities is not None:
             identities.prefetch(batch)
         for record in batch:
