@@ -20,7 +20,7 @@ from click.testing import Result
 from test_export_parallel import counting_workers
 from test_report_stream import DATA, WINDOWS, _copies
 
-from timeline import report_parts, tables
+from timeline import report_cuts, report_parts, tables
 from timeline.chronology import Chronology
 from timeline.citations import Citations, Identities
 from timeline.db import Database
@@ -80,7 +80,7 @@ def test_a_report_in_parts_is_the_old_report(
     assert marker.read_text().count("worker") >= 2 * 4
 
 
-@pytest.mark.parametrize("weights", set(report_parts.WEIGHTS.values()))
+@pytest.mark.parametrize("weights", set(report_cuts.WEIGHTS.values()))
 @pytest.mark.parametrize("parts", [1, 2, 3, 5, 7, 40])
 def test_parts_hold_every_event_once_in_order(
     parts: int,
@@ -331,7 +331,7 @@ def test_a_database_with_a_write_ahead_log_is_reported_by_one_process(
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("weights", set(report_parts.WEIGHTS.values()))
+@pytest.mark.parametrize("weights", set(report_cuts.WEIGHTS.values()))
 @pytest.mark.parametrize("parts", [2, 3, 4])
 def test_each_part_holds_its_share_of_the_work(
     parts: int, weights: tuple[int, int], db_url: str, run: Callable[..., Result], tmp_path: Path

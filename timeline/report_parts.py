@@ -6,7 +6,7 @@ stretches of its chronology. A Markdown report's sections, documents cited and n
 the rest only through numbers SQL gives (:mod:`timeline.markdown_report`): each part writes the
 three, and the report puts each in its place. The report cuts its chronology into ``jobs``
 parts of about as much work each, as its format weighs an event and its sources
-(:data:`WEIGHTS`, :mod:`timeline.report_cuts`; parts cut at an order hold every event once),
+(:mod:`timeline.report_cuts`; parts cut at an order hold every event once),
 and writes them with the machinery of `export csv --jobs`
 (:func:`timeline.export.parallel.write_tables`): its workers read the report's own snapshot, and
 take the parts one at a time from one shared list. The report writes its first part straight to
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from sqlalchemy import Date
 from sqlalchemy.engine import Connection
 
+from timeline import report_cuts
 from timeline.chronology import Chronology
 from timeline.citation_loading import first_citations
 from timeline.export.parallel import WriteTable, default_jobs, snapshot_token, write_tables
@@ -59,12 +60,6 @@ PARALLEL_FROM = 50_000  # events in the window below which one process reports a
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
 MAX_PARTS = 16
-# What a part's work is counted in (timeline.report_cuts): an event's weight, and its sources'
-# each. At a million events, a decade's two halves (as many events; 750,015 and 321,435
-# sources) took 43 s and 25 s in Markdown (a note a source), 8.8 s and 6.2 s in JSON, 4.8 s
-# and 3.8 s in CSV; the table was drawn fastest cut by events alone (10.6 s, against 12.0 s
-# by events and sources).
-WEIGHTS = {"markdown": (1, 1), "json": (2, 1), "csv": (5, 1), "table": (1, 0)}
 COPIED = 2**20  # bytes a part's file is copied to the output by, where it is copied as bytes
 
 
@@ -93,12 +88,8 @@ def write_report(
         session = Session(bind=connection)
         chronology = Chronology(session, flt)
         jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
-        parts = _Parts(
-            chronology,
-            _bounds(chronology, jobs, fmt),
-            fmt,
-            with_quotes,
-        )
+        bounds = report_cuts.bounds_for(chronology, jobs, fmt) if jobs > 1 else []
+        parts = _Parts(chronology, bounds, fmt, with_quotes)
         parts.raw = raw
         if len(parts.names()) == 1:  # as one process writes it
             _render_whole(session, chronology, fmt, out, with_quotes=with_quotes, title=title)
@@ -112,13 +103,6 @@ def write_report(
                     title, chronology.count(), chronology.document_count()
                 )
             parts.write_all(connection, out, jobs, flt)
-
-
-def _bounds(chronology: Chronology, jobs: int, fmt: str) -> list[tuple[Any, ...]]:
-    if jobs < 2:
-        return []
-    event, source = WEIGHTS[fmt]
-    return chronology.bounds(jobs, event=event, source=source)
 
 
 def _render_whole(
