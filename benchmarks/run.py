@@ -260,6 +260,17 @@ def reset_postgres(url: str) -> None:
     measure(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-c", script], cwd=Path.cwd())
 
 
+def postgres_events(url: str) -> int:
+    """The events a PostgreSQL database holds (0: none, or no timeline schema), asked of psql."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    asked = subprocess.run(
+        ["psql", "-qtA", "-d", plain, "-c", "SELECT count(*) FROM events"],
+        capture_output=True,
+        text=True,
+    )
+    return int(asked.stdout) if asked.returncode == 0 and asked.stdout.strip() else 0
+
+
 def ensure_sqlite3() -> str:
     """The sqlite3 shell; installed from Debian's `sqlite3` package when missing (as root)."""
     found = shutil.which("sqlite3")
@@ -462,6 +473,16 @@ def postgres_steps(
             )
         )
     )
+    return results + postgres_reads(url, work, export, events, repeat, serial)
+
+
+def postgres_reads(
+    url: str, work: Path, export: Path, events: int, repeat: int, serial: bool
+) -> list[Measure]:
+    """The reports and export csv against psql, on the database as imported."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    order = list(seed_export(export.parent)["tables"])
+    results: list[Measure] = []
 
     def step(name: str, ours: list[str], ref_name: str, ref: list[str]) -> None:
         seconds, peak, ref_seconds = paired(ours, ref, cwd=work, repeat=repeat)
@@ -554,8 +575,8 @@ def main() -> None:
     parser.add_argument(
         "--no-import",
         action="store_true",
-        help="skip the import steps and PostgreSQL: measure the reads on the database kept "
-        "under --cache by an earlier run of the same size",
+        help="skip the import steps: measure the reads on the database kept under --cache, and "
+        "on --postgres, by an earlier run of the same size",
     )
     parser.add_argument(
         "--repeat",
@@ -598,7 +619,12 @@ def main() -> None:
         # A database kept from an older schema revision is brought up to date, unmeasured.
         measure(timeline("--db", str(db), "init"), cwd=work)
         measures += sqlite_steps(cache, work, export, db, events, repeat, serial)
-        if args.postgres and not args.no_import:
+        if args.postgres and args.no_import:
+            held = postgres_events(args.postgres)
+            if held != events:
+                parser.error(f"--no-import: {args.postgres} holds {held} events, not {events}")
+            measures += postgres_reads(args.postgres, work, export, events, repeat, serial)
+        elif args.postgres:
             measures += postgres_steps(args.postgres, work, export, db, events, repeat, serial)
         print(f"\n{len(measures)} steps; total {time.perf_counter() - started:.0f} s")
     finally:
