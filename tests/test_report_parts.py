@@ -336,9 +336,9 @@ def test_a_database_with_a_write_ahead_log_is_reported_by_one_process(
 def test_each_part_holds_its_share_of_the_work(
     parts: int, weights: tuple[int, int], db_url: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    """Each part weighs its share of the whole, give or take an event: the copies' events share
-    their days three to a day, and an event's sources are as many as five, so a part begins
-    within a day where its share ends there."""
+    """Each part weighs its share of the whole, give or take the heaviest event: the copies'
+    events share their days three to a day, so a part begins within a day where its share
+    ends there."""
     _copies(run, db_url, tmp_path)
     event, source = weights
     database = Database.open(db_url)
