@@ -96,7 +96,7 @@ def test_parts_hold_every_event_once_in_order(
             chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
             every = [record["key"] for record in chronology.records()]
             event, source = weights
-            bounds = chronology.bounds(parts, event=event, source=source)
+            bounds = report_cuts.bounds(chronology, parts, event=event, source=source)
             assert len(bounds) <= parts - 1
             assert bounds == sorted(set(bounds))
             if parts > 1:
@@ -169,7 +169,10 @@ def test_parts_written_in_any_order_make_the_report(
             )
             render_report(chronology, fmt, whole, with_quotes=True, **cited)
             parts = report_parts._Parts(
-                chronology, chronology.bounds(3) if bounds is None else bounds, fmt, True
+                chronology,
+                report_cuts.bounds(chronology, 3) if bounds is None else bounds,
+                fmt,
+                True,
             )
             names = parts.names()
             names = {"in order": names, "last first": names[::-1]}.get(taken, names[1:] + names[:1])
@@ -345,7 +348,7 @@ def test_each_part_holds_its_share_of_the_work(
     try:
         with database.session() as session:
             chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
-            bounds = chronology.bounds(parts, event=event, source=source)
+            bounds = report_cuts.bounds(chronology, parts, event=event, source=source)
             assert any(len(bound) > 1 for bound in bounds), bounds
             heaviest = max(
                 event + len(record["sources"]) * source for record in chronology.records()
@@ -378,7 +381,7 @@ def test_the_cut_reads_no_more_than_a_day(tmp_path: Path, run: Callable[..., Res
         )
         with database.session() as session:
             chronology = Chronology(session, EventFilter(Window.parse("1930", "1984")))
-            bounds = chronology.bounds(4)
+            bounds = report_cuts.bounds(chronology, 4)
     finally:
         database.dispose()
     assert len(bounds) == 3

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from click.testing import Result
 from conftest import benchmark_module
 
-from timeline import chronology, tables
+from timeline import chronology, report_cuts, tables
 
 DATA = Path(__file__).parent / "data" / "report"
 # The seed as it was at acdd4ed, which the golden outputs were made from: the default seed grows.
@@ -128,7 +128,7 @@ def test_a_part_reads_its_own_stretch_of_the_index(seeded: str, backend: str) ->
         if backend == "postgresql":
             session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         events = chronology.Chronology(session, EventFilter(Window.parse("1930", "1984")))
-        bounds = events.bounds(3)
+        bounds = report_cuts.bounds(events, 3)
         assert len(bounds) == 2, bounds
         edges = [None, *bounds, None]
         whole = [record["key"] for record in events.records()]

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from timeline import report_cuts
 from timeline.dates import HistDate
 from timeline.event_links import (
     decode,
@@ -109,17 +108,11 @@ class Chronology:
         days = select(Event.date_start).where(self.begins_within())
         return self.session.scalar(select(func.count()).select_from(days.subquery())) or 0
 
-    def bounds(self, parts: int, *, event: int = 1, source: int = 1) -> list[tuple[Any, ...]]:
-        """Where to cut this chronology into up to ``parts`` parts of about as much work each
-        (:func:`timeline.report_cuts.bounds`): the order each part after the first begins
-        at, as :meth:`part` takes it."""
-        return report_cuts.bounds(self, parts, event=event, source=source)
-
     def part(self, start: Sequence[Any] | None, stop: Sequence[Any] | None) -> Chronology:
         """The events of this chronology ordered at ``start`` or after, and before ``stop``
         (None: no bound). An order is the first terms of the report's order
         (:func:`timeline.report.chronological_order`): parts cut at the bounds of
-        :meth:`bounds` hold every event once, in report order.
+        :func:`timeline.report_cuts.bounds` hold every event once, in report order.
 
         The order's first term is the day an event sorts by: its start, or its end where the
         start is unknown (``date.min``). Each bound is also said of ``date_start`` alone, as
