@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from timeline.dates import parse_bound
 from timeline.errors import DateError, NotFoundError
@@ -130,16 +132,53 @@ def resolve_kinds(session: Session, values: tuple[str, ...]) -> list[str]:
 
 
 def event_conditions(session: Session, flt: EventFilter) -> list[ColumnElement[Any]]:
-    """WHERE terms for the events in the window that match every filter.
+    """WHERE terms for the events in the window that match every filter: the window's
+    (:func:`window_conditions`), then the filters' (:func:`filter_conditions`)."""
+    return [*window_conditions(flt.window), *filter_conditions(session, flt)]
 
-    The window is on the stored bounds: ``date_start`` is indexed, so the database reads the
-    events that begin by the window's end from the index rather than scanning the table.
-    Each filter value must name at least one record (NotFoundError otherwise).
-    """
-    conditions: list[ColumnElement[Any]] = [
-        Event.date_start <= flt.window.end,
-        Event.date_end >= flt.window.start,
-    ]
+
+def window_conditions(window: Window, *, indexed: bool = True) -> list[ColumnElement[Any]]:
+    """WHERE terms for the events in the window, on the stored bounds: ``date_start`` is
+    indexed, so the database reads the events that begin by the window's end from the index
+    rather than scanning the table. Not ``indexed``: on SQLite the term on ``date_start`` is
+    one no index serves (:func:`unindexed`), and the table is read in its own order."""
+    start = Event.date_start if indexed else unindexed(Event.date_start)
+    return [start <= window.end, Event.date_end >= window.start]
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` as SQLite's planner serves from no index: ``+column``, its documented way to
+    keep a term from an index ("Disqualifying WHERE clause terms using unary-+", The SQLite
+    Query Optimizer Overview). Without statistics of how much of a table a range holds
+    (sqlite_stat4, which SQLite keeps only where built to), it takes an index for any range;
+    PostgreSQL weighs its statistics, and is given the column as it is."""
+    return _Unindexed(column)
+
+
+class _Unindexed(ColumnElement[Any]):
+    inherit_cache = True
+    # its column in the cache key: two of these on different columns are different SQL
+    _traverse_internals: ClassVar = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return f"(+{compiler.process(element.column, **kw)})"
+
+
+def filter_conditions(session: Session, flt: EventFilter) -> list[ColumnElement[Any]]:
+    """WHERE terms for the events that match every filter (the window aside). Each filter
+    value must name at least one record (NotFoundError otherwise)."""
+    conditions: list[ColumnElement[Any]] = []
     if flt.actor:
         condition = _any_of(session, flt.actor, Actor, actor_condition, "actor")
         conditions.append(Event.id.in_(select(EventActor.event_id).join(Actor).where(condition)))
