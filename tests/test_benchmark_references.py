@@ -117,3 +117,26 @@ def test_the_copy_reference_loads_and_indexes_what_the_import_does(
     copied = _index(postgres_url)
     assert copied == imported
     assert len(copied) > 20
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_reports_second_reference_reads_the_rows_it_prints(
+    fmt: str, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """The second reference of a report (benchmarks/run.py, second_reference): the view's
+    events, the window's, and each source the report prints with --sources, in its order."""
+    bench = benchmark_module("run")
+    db = str(tmp_path / "seeded.db")
+    run("--db", db, "seed")
+    records = json.loads(run("--db", db, "report", *bench.WINDOW, "--format", "json").output)
+    rows, _label = bench.second_reference(fmt)
+    with sqlite3.connect(db) as connection:
+        view, sources, *documents = [connection.execute(query).fetchall() for query in rows]
+    assert len(documents) == (4 if fmt == "markdown" else 0)
+    assert sorted(row[0] for row in view) == sorted(record["key"] for record in records)
+    quotes = [source["quote"] for record in records for source in record["sources"]]
+    assert [row[0] for row in sources] == quotes
+    assert len(quotes) > 20
+    if fmt == "markdown":
+        cited = {source["document"] for record in records for source in record["sources"]}
+        assert sorted(row[1] for row in documents[0]) == sorted(cited)  # key, after the id
