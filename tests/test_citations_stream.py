@@ -168,6 +168,36 @@ def test_identities_selected_with_the_events_name_actors_as_loaded_ones_do(seede
         database.dispose()
 
 
+def test_an_actor_no_outside_source_identifies_carries_no_words(seeded: str) -> None:
+    """An actor's words are selected only where Identities.named can print them: for an actor
+    an outside source identifies. The seed names actors no outside source identifies in the
+    very documents their events cite: their words are there, and not read."""
+    from timeline.chronology import Chronology
+    from timeline.db import Database
+    from timeline.identities import Identities
+    from timeline.report import EventFilter, Window
+
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            events = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            loaded = Identities(session)
+            unread = 0
+            for record in events.records(identified=True):
+                cited = {s["document"] for s in record["sources"]}
+                for actor in record["actors"]:
+                    identity = actor["identity"]
+                    if identity.name_source or identity.offices:
+                        continue
+                    assert actor["said"] is None, actor
+                    who = loaded.identity(actor["key"])
+                    assert who is not None
+                    unread += any(document in cited for document, _ in who.aliases)
+            assert unread > 0
+    finally:
+        database.dispose()
+
+
 def test_a_batch_of_keys_is_one_parameter_on_postgresql(seeded: str, backend: str) -> None:
     """Documents and identities read a batch of keys with one statement per table; on
     PostgreSQL the keys go as one array (``= ANY``), not a parameter apiece, and what is read

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from timeline.identities import Identity, short_source
@@ -162,10 +162,10 @@ def printed_link_columns(sqlite: bool, *, statutes: bool, quotes: bool) -> list[
 
 
 def identity_columns(sqlite: bool) -> tuple[Any, ...]:
-    """For an actor link: :func:`said`; the citation of the publication that gives the actor's
-    name; and, as a JSON array, each office an outside source gives a term (begins, id, title,
-    ends, publication, the document that states it), the only offices
-    :meth:`timeline.identities.Identities.named` prints."""
+    """For an actor link: :func:`said` (NULL for an actor no outside source identifies); the
+    citation of the publication that gives the actor's name; and, as a JSON array, each office
+    an outside source gives a term (begins, id, title, ends, publication, the document that
+    states it), the only offices :meth:`timeline.identities.Identities.named` prints."""
     name_source = (
         select(ExternalSource.citation)
         .where(ExternalSource.id == Actor.external_source_id)
@@ -192,8 +192,23 @@ def identity_columns(sqlite: bool) -> tuple[Any, ...]:
         .correlate(Actor)
         .scalar_subquery()
     )
+    # The words are asked only of an actor an outside source identifies (a name source, or an
+    # office with a term and a source): :meth:`timeline.identities.Identities.named` names any
+    # other by its name alone. At a million events, 61% of the actors named; their words took
+    # 1.4 s of the Markdown records' 11.7 s in SQLite.
+    identified = or_(
+        Actor.external_source_id.is_not(None),
+        exists(
+            select(Office.id).where(
+                Office.actor_id == Actor.id,
+                Office.term_start.is_not(None),
+                Office.external_source_id.is_not(None),
+            )
+        ).correlate(Actor),
+    )
+    words = case((identified, said()), else_=null())
     # json(): SQLite keeps a subquery's JSON as JSON, not as a string, only so marked.
-    return said(), name_source, func.json(offices) if sqlite else offices
+    return words, name_source, func.json(offices) if sqlite else offices
 
 
 def said() -> Any:
