@@ -13,21 +13,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from timeline.dates import HistDate
-from timeline.event_links import (
-    decode,
-    identity,
-    link_columns,
-    printed_link_columns,
-    statute_citation,
-)
+from timeline import event_rows
+from timeline.event_links import link_columns, printed_link_columns
 from timeline.models import (
     Actor,
     Document,
@@ -76,13 +69,6 @@ _EVENT_COLUMNS = (
 # What the CSV report and the table print of an event, before its links (Chronology.printed):
 # its key and dates (key to date_precision), its kind, title and description.
 _PRINTED_COLUMNS = (*_EVENT_COLUMNS[1:7], Event.kind, Event.title, Event.description)
-
-
-@functools.lru_cache(maxsize=4096)
-def _date_texts(edtf: str, text: str | None) -> tuple[str, str]:
-    """(display, EDTF) of a stored date; few distinct dates recur across many events."""
-    date = HistDate.parse(edtf, text=text)
-    return date.display(), str(date)
 
 
 def _fetched(
@@ -255,20 +241,7 @@ class Chronology:
 
     def _printed(self, query: Select[Any]) -> Iterator[list[Any]]:
         for rows in self._batches(query, ahead=True):
-            for key, edtf, text, start, end, precision, kind, title, description, *links in rows:
-                display, edtf = _date_texts(edtf, text)
-                yield [
-                    key,
-                    display,
-                    edtf,
-                    start if start.__class__ is str else start.isoformat(),
-                    end if end.__class__ is str else end.isoformat(),
-                    precision,
-                    kind,
-                    title,
-                    description,
-                    *map(decode, links),
-                ]
+            yield from event_rows.printed(rows)
 
     def sources(self) -> Iterator[dict[str, Any]]:
         """Every source of every selected event, in report order (the Markdown notes)."""
@@ -334,7 +307,7 @@ class Chronology:
         if what == "date":
             query = select(Event.date_edtf, Event.date_text).where(*conditions).distinct()
             for rows in self._batches(query):
-                yield from (_date_texts(edtf, text)[0] for edtf, text in rows)
+                yield from (event_rows.date_texts(edtf, text)[0] for edtf, text in rows)
             return
         if what == "actor":
             query = (
@@ -389,83 +362,7 @@ class Chronology:
         self, rows: Sequence[Any], identified: bool, keys_only: bool
     ) -> Iterator[dict[str, Any]]:
         external = self._external_citations({row[15] for row in rows} - {None})
-        for (
-            _id,
-            key,
-            edtf,
-            text,
-            start,
-            end,
-            precision,
-            approximate,
-            uncertain,
-            note,
-            basis,
-            kind,
-            title,
-            description,
-            editorial_note,
-            external_id,
-            actor_links,
-            statute_links,
-            source_links,
-        ) in rows:
-            display, edtf = _date_texts(edtf, text)
-            yield {
-                "key": key,
-                "date": display,
-                "edtf": edtf,
-                "date_start": start if start.__class__ is str else start.isoformat(),
-                "date_end": end if end.__class__ is str else end.isoformat(),
-                "precision": precision,
-                "approximate": bool(approximate),
-                "uncertain": bool(uncertain),
-                "date_text": text,
-                "date_note": note,
-                "date_basis": basis,
-                "kind": kind,
-                "title": title,
-                "description": description,
-                "editorial_note": editorial_note,
-                "actors": [
-                    {
-                        "key": k,
-                        "name": n,
-                        "role": r,
-                        "identified_by": by,
-                        "said": said,
-                        "identity": identity(n, name_source, offices),
-                    }
-                    for _p, _id, r, k, n, by, said, name_source, offices in decode(actor_links)
-                ]
-                if identified
-                else [
-                    {"key": k, "name": n, "role": r, "identified_by": by}
-                    for _p, _id, r, k, n, by in decode(actor_links)
-                ],
-                "statutes": [
-                    {
-                        "key": k,
-                        "citation": statute_citation(*citation),
-                        "relation": relation,
-                        "identified_by": by,
-                    }
-                    for _p, _id, relation, k, by, *citation in decode(statute_links)
-                ],
-                "sources": [
-                    {
-                        "document": k,
-                        "citation": citation,
-                        "quote": quote,
-                        "char_start": char_start,
-                        "char_end": char_end,
-                    }
-                    for _p, _id, k, citation, quote, char_start, char_end in decode(source_links)
-                ]
-                if not keys_only
-                else [{"document": k} for _p, _id, k in decode(source_links)],
-                "external_source": external.get(external_id) if external_id is not None else None,
-            }
+        return event_rows.records(rows, external, identified=identified, keys_only=keys_only)
 
     def _rows(self, query: Select[Any]) -> list[Any]:
         """Every row of a batch's query (see :meth:`_batches`)."""
