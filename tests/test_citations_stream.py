@@ -95,6 +95,54 @@ def test_cache_is_bounded_and_a_batch_keeps_its_own() -> None:
     assert "b" not in lru and lru.get("a") == 3 and len(lru) == 2
 
 
+def test_a_value_kept_partial_is_read_again_where_a_whole_one_is_wanted() -> None:
+    loads: list[tuple[str, list[str]]] = []
+
+    def loader(kind: str) -> Callable[[list[str]], dict[str, tuple[str, bool]]]:
+        def load(keys: list[str]) -> dict[str, tuple[str, bool]]:
+            loads.append((kind, list(keys)))
+            return {key: (key.upper(), kind == "whole") for key in keys}
+
+        return load
+
+    cache: BatchCache[tuple[str, bool]] = BatchCache(
+        loader("whole"), size=4, partial=loader("partial"), whole=lambda value: value[1]
+    )
+    cache.prefetch(["a", "b"], whole={"a"})
+    assert loads == [("whole", ["a"]), ("partial", ["b"])]
+    assert cache.get("a") == ("A", True) and cache.get("b") == ("B", False)
+    cache.prefetch(["a", "b", "c"], whole={"b"})  # a: kept whole, serves; b: kept partial
+    assert loads[2:] == [("whole", ["b"]), ("partial", ["c"])]
+    assert cache.get("b") == ("B", True)
+    cache.prefetch(["a", "b", "c"])  # every key whole: c is read again
+    assert loads[4:] == [("whole", ["c"])]
+
+
+@pytest.mark.usefixtures("tiny_batches")
+def test_a_document_cited_again_once_forgotten_is_read_for_its_citations_alone(
+    db_url: str, run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Markdown report reads a document whole (its text, for the signature note, and what
+    its entry prints) where it is first cited; cited again once the cache has let it go, it
+    is read without them. The report is the same (the golden, written before)."""
+    from timeline import citations
+
+    _load("copies3", db_url, run, tmp_path)
+    calls: list[bool] = []
+    original = citations.load_cited_documents
+
+    def spy(session: object, keys: object, *, entries: bool = True) -> object:
+        calls.append(entries)
+        return original(session, keys, entries=entries)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(citations, "load_cited_documents", spy)
+    golden = DATA / "copies3.1961-1970.sources.md.gz"
+    expected = gzip.decompress(golden.read_bytes()).decode("utf-8")
+    args = ["report", *WINDOWS["1961-1970"], "--format", "markdown", "--sources"]
+    assert run("--db", db_url, *args).stdout == expected
+    assert True in calls and False in calls, calls
+
+
 def test_first_citation_is_told_by_sql(
     seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:

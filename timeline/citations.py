@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,9 @@ class CitedDocument:
     source_note: str | None
     signature_note: Note | None
     facts: tuple[tuple[str, str], ...]  # what a reader needs beyond the citation, labelled
+    # False: read for citations alone (load_cited_documents' entries), without the source
+    # note, signature note and facts its entry among the documents cited prints
+    entered: bool = True
     # The body's breaks, apart: page_at runs several times for every passage cited.
     _body_at: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _body_pages: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -247,18 +250,25 @@ def cited_document(session: Session, key: str) -> CitedDocument | None:
     return load_cited_documents(session, [key]).get(key)
 
 
-def load_cited_documents(session: Session, keys: Sequence[str]) -> dict[str, CitedDocument]:
+def load_cited_documents(
+    session: Session, keys: Sequence[str], *, entries: bool = True
+) -> dict[str, CitedDocument]:
     """The documents among ``keys`` as citations need them, read together (their texts are
-    read to find the signature note, and not kept)."""
+    read to find the signature note, and not kept). Not ``entries``: as citations alone need
+    them (:attr:`CitedDocument.entered` False), without their texts: a Markdown report reads a
+    document again for a later citation where it has been forgotten since its first, which
+    its entry among the documents cited followed."""
     found = {}
-    for doc, breaks, note_rows, readings in document_rows(session, keys):
+    for doc, breaks, note_rows, readings in document_rows(session, keys, text=entries):
         notes = [Note(*n) for n in note_rows]
-        source_note = doc.source_note or next(
-            (n.text for n in notes if n.text.startswith("Source:")), None
-        )
-        if source_note:
-            source_note = source_note.removeprefix("Source:").strip()
-        signature = _signature_note(doc.text, notes)
+        source_note, signature = None, None
+        if entries:
+            source_note = doc.source_note or next(
+                (n.text for n in notes if n.text.startswith("Source:")), None
+            )
+            if source_note:
+                source_note = source_note.removeprefix("Source:").strip()
+            signature = _signature_note(doc.text, notes)
         first = doc.pages.split("–")[0].strip() if doc.pages else None
         found[doc.key] = CitedDocument(
             key=doc.key,
@@ -272,7 +282,8 @@ def load_cited_documents(session: Session, keys: Sequence[str]) -> dict[str, Cit
             readings=tuple(Reading(*r) for r in readings),
             source_note=source_note,
             signature_note=signature,
-            facts=tuple(_facts(doc, source_note, signature)),
+            facts=tuple(_facts(doc, source_note, signature)) if entries else (),
+            entered=entries,
         )
     return found
 
@@ -285,7 +296,10 @@ class Citations:
     def __init__(self, session: Session, *, cache: int | None = None) -> None:
         self.session = session
         self._documents: BatchCache[CitedDocument] = BatchCache(
-            lambda keys: load_cited_documents(session, keys), cache
+            lambda keys: load_cited_documents(session, keys),
+            cache,
+            partial=lambda keys: load_cited_documents(session, keys, entries=False),
+            whole=lambda doc: doc.entered,
         )
         self.cited: dict[str, None] = {}  # in the order first cited, by source() alone
 
@@ -296,9 +310,13 @@ class Citations:
         """The documents of ``keys`` that exist, in that order, read a batch ahead."""
         return (doc for doc in self._documents.many(keys) if doc is not None)
 
-    def prefetch(self, sources: Iterable[dict[str, Any]]) -> None:
-        """Read the documents of ``sources`` not yet known, together."""
-        self._documents.prefetch(source["document"] for source in sources)
+    def prefetch(
+        self, sources: Iterable[dict[str, Any]], *, entered: Container[str] | None = None
+    ) -> None:
+        """Read the documents of ``sources`` not yet known, together. ``entered``: the keys of
+        those whose entry (:attr:`CitedDocument.entered`) is wanted (None: all); the others
+        are read for citations alone, where not known."""
+        self._documents.prefetch((source["document"] for source in sources), whole=entered)
 
     def source(self, source: dict[str, Any], *, first: bool | None = None) -> dict[str, Any]:
         """A report's source (document, citation, quote, char_start, char_end) with its

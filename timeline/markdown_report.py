@@ -102,10 +102,13 @@ def cited(
     the document's first citation (``firsts``, in step), and its note, numbered on from
     ``number``."""
     for chunk in batched(events.sources()):
-        citations.prefetch(chunk)
-        for source in chunk:
+        fulls = [in_step(firsts, source) for source in chunk]
+        # the documents cited first here read whole, for their entries; the others for their
+        # citations alone, where forgotten since
+        entered = {source["document"] for source, full in zip(chunk, fulls, strict=True) if full}
+        citations.prefetch(chunk, entered=entered)
+        for source, full in zip(chunk, fulls, strict=True):
             number += 1
-            full = in_step(firsts, source)
             entry = None
             if full and (doc := citations.document(source["document"])) is not None:
                 entry = markdown_cited_document(doc)
