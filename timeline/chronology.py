@@ -195,8 +195,10 @@ class Chronology:
         """Each event as :func:`timeline.report.event_record` gives it, streamed.
 
         ``identified``: each actor also carries what :meth:`timeline.identities.Identities.named`
-        reads: ``said``, the words the event's sources use for it (:meth:`_said`), and its
-        ``identity`` (name source and offices, no aliases), selected with the event.
+        reads: ``said``, the words the event's sources use for it
+        (:func:`timeline.event_links.said`), and its ``identity`` (name source and offices,
+        no aliases), selected with the event. An actor no outside source identifies carries
+        neither (None): it is named by its name alone.
         ``keys_only``: each source gives its document's key alone (no citation, quote or
         offsets): all the Markdown report's sections read of them (how many, and which
         documents an actor's offices are told against); its notes read them again

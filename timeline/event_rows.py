@@ -91,7 +91,10 @@ def records(
                     "role": r,
                     "identified_by": by,
                     "said": said,
-                    "identity": identity(n, name_source, offices),
+                    # None where no outside source identifies it: named by its name alone
+                    "identity": identity(n, name_source, offices)
+                    if name_source or offices
+                    else None,
                 }
                 for _p, _id, r, k, n, by, said, name_source, offices in decode(actor_links)
             ]
