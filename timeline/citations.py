@@ -12,8 +12,9 @@ page is the page of the note's marker ("p. 86 n. 2"), moved on by any break insi
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,12 +126,17 @@ class CitedDocument:
 
     def cite_at(self, point: Pinpoint, *, full: bool) -> str:
         """:meth:`cite`, the passage's :meth:`pinpoint` given."""
-        base = _TRAILING_PAGES.sub("", self.citation.rstrip(".")) if full else self.short
+        base = self._unpaged if full else self.short
         where = str(point)
         cited = f"{base}, {where}" if where else base
         if point.note is not None:
             cited += f" ({EDITORS_NOTE})"
         return cited
+
+    @functools.cached_property
+    def _unpaged(self) -> str:
+        """The full citation without its page range, which a passage's page replaces."""
+        return _TRAILING_PAGES.sub("", self.citation.rstrip("."))
 
     def damage_marks(self) -> list[tuple[int, int, str, str]]:
         """Each damaged passage's damaged words (start, end in the text), reading and note."""
@@ -339,7 +345,23 @@ class Citations:
             "shown": doc.shown(source["quote"], start) if _verbatim(source) else source["quote"],
         }
 
+    def cited_and_shown(
+        self, source: Mapping[str, Any], *, first: bool, shown: bool = True
+    ) -> tuple[str, str | None]:
+        """What a note on ``source`` prints of :meth:`source`: its ``cited`` citation (in full
+        where ``first``), and its ``shown`` quote (None where not ``shown``), without the
+        rest, which a Markdown report's half a million notes a part do not print."""
+        doc = self.document(source["document"])
+        if doc is None:
+            return source["citation"], source["quote"] if shown else None
+        start = source["char_start"]
+        point = doc.pinpoint(start, source["char_end"])
+        if not shown:
+            return doc.cite_at(point, full=first), None
+        quote = doc.shown(source["quote"], start) if _verbatim(source) else source["quote"]
+        return doc.cite_at(point, full=first), quote
 
-def _verbatim(source: dict[str, Any]) -> bool:
+
+def _verbatim(source: Mapping[str, Any]) -> bool:
     # Readings are placed by offset: only a quote that is exactly its span can carry them.
     return len(source["quote"]) == source["char_end"] - source["char_start"]

@@ -25,6 +25,7 @@ from timeline.render import (
     markdown_event,
     markdown_header,
     markdown_note,
+    markdown_note_on,
 )
 
 if TYPE_CHECKING:
@@ -112,8 +113,8 @@ def cited(
             entry = None
             if full and (doc := citations.document(source["document"])) is not None:
                 entry = markdown_cited_document(doc)
-            note = markdown_cited_note(citations.source(source, first=full), with_quotes)
-            yield entry, f"[^{number}]: {note}\n"
+            citation, shown = citations.cited_and_shown(source, first=full, shown=with_quotes)
+            yield entry, f"[^{number}]: {markdown_note_on(source, citation, shown)}\n"
 
 
 def _documents_and_notes(

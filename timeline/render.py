@@ -189,11 +189,19 @@ def markdown_cited_note(
 ) -> str:
     """A note on a passage cited by :meth:`timeline.citations.Citations.source`: its citation
     to the page, the passage as the reader should see it, and where it stands in the text."""
+    shown = source["shown"] if with_quotes else None
+    return markdown_note_on(source, source["cited"], shown, escape)
+
+
+def markdown_note_on(
+    source: Mapping[str, Any], cited: str, shown: str | None, escape: Escape = _same
+) -> str:
+    """:func:`markdown_cited_note` of ``source`` (its document, char_start and char_end), its
+    citation and its passage as shown given (None: the passage not printed)."""
     span = f"characters {source['char_start']}–{source['char_end']}"
-    note = f"{escape(source['cited'])} (`{source['document']}`, {span})"
-    if with_quotes:
-        quote = " ".join(source["shown"].split())
-        note += f": “{escape(quote)}”"
+    note = f"{escape(cited)} (`{source['document']}`, {span})"
+    if shown is not None:
+        note += f": “{escape(' '.join(shown.split()))}”"
     return note + "."
 
 
