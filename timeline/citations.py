@@ -334,15 +334,14 @@ class Citations:
         if first is None:
             first = doc.key not in self.cited
             self.cited.setdefault(doc.key)
-        start, end = source["char_start"], source["char_end"]
-        point = doc.pinpoint(start, end)
+        point = doc.pinpoint(source["char_start"], source["char_end"])
         return {
             **source,
             "cited": doc.cite_at(point, full=first),
             "cited_full": doc.cite_at(point, full=True),
             "pinpoint": str(point) or None,
             "in_note": point.note is not None,
-            "shown": doc.shown(source["quote"], start) if _verbatim(source) else source["quote"],
+            "shown": _shown(doc, source),
         }
 
     def cited_and_shown(
@@ -354,14 +353,14 @@ class Citations:
         doc = self.document(source["document"])
         if doc is None:
             return source["citation"], source["quote"] if shown else None
-        start = source["char_start"]
-        point = doc.pinpoint(start, source["char_end"])
-        if not shown:
-            return doc.cite_at(point, full=first), None
-        quote = doc.shown(source["quote"], start) if _verbatim(source) else source["quote"]
-        return doc.cite_at(point, full=first), quote
+        point = doc.pinpoint(source["char_start"], source["char_end"])
+        return doc.cite_at(point, full=first), _shown(doc, source) if shown else None
 
 
-def _verbatim(source: Mapping[str, Any]) -> bool:
-    # Readings are placed by offset: only a quote that is exactly its span can carry them.
-    return len(source["quote"]) == source["char_end"] - source["char_start"]
+def _shown(doc: CitedDocument, source: Mapping[str, Any]) -> str:
+    """The source's quote as the reader should see it: with its readings, where it is exactly
+    its span (readings are placed by offset; only such a quote can carry them)."""
+    quote: str = source["quote"]
+    if len(quote) != source["char_end"] - source["char_start"]:
+        return quote
+    return doc.shown(quote, source["char_start"])
