@@ -12,6 +12,7 @@ batch boundary is crossed and documents and actors are evicted and read again.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -179,6 +180,37 @@ def test_window_functions_run_on_the_backend(seeded: str) -> None:
             assert [key for key, first in firsts if first] == documents
             assert len(set(documents)) == len(documents) == len({k for k, _ in firsts})
             assert session.scalar(sa.text("SELECT 1")) == 1
+    finally:
+        database.dispose()
+
+
+def test_a_parts_cited_sources_are_the_wholes_in_its_stretch(seeded: str) -> None:
+    """Each part's sources with their first citations, ranked only up to the part's end, are
+    the whole report's in that stretch: the sources as Chronology.sources() gives them, first
+    where first_citations says."""
+    from timeline.chronology import Chronology
+    from timeline.citation_loading import cited_sources, first_citations
+    from timeline.db import Database
+    from timeline.report import EventFilter, Window
+    from timeline.report_cuts import bounds
+
+    database = Database.open(seeded)
+    try:
+        with database.session() as session:
+            whole = Chronology(session, EventFilter(Window.parse("1930", "1984")))
+            every = list(cited_sources(session, whole.conditions, whole.order))
+            firsts = [first for _, first in first_citations(session, whole.conditions, whole.order)]
+            assert every == list(zip(whole.sources(), firsts, strict=True))
+            assert 0 < sum(firsts) < len(firsts)  # some documents cited again
+            edges = [None, *bounds(whole, 4), None]
+            assert len(edges) > 3
+            pieces = []
+            for start, stop in itertools.pairwise(edges):
+                part = whole.part(start, stop)
+                pieces += cited_sources(
+                    session, whole.conditions, whole.order, part.within, part.until
+                )
+            assert pieces == every
     finally:
         database.dispose()
 

@@ -91,6 +91,7 @@ class Chronology:
         self.order = chronological_order(session.get_bind().dialect.name)
         self.window = flt.window if flt is not None else None
         self.within: list[Any] = []  # a part's conditions on the report's order (part())
+        self.until: list[Any] = []  # those of them that bound it from above
         self._external: dict[int, str] = {}
         self._scans: bool | None = None  # _scanned(), once asked
 
@@ -127,17 +128,19 @@ class Chronology:
             at = (bindparam(None, v, type_=t.type) for t, v in zip(terms, values, strict=True))
             return tuple_(*terms), tuple_(*at)
 
-        within = []
+        since, until = [], []
         if start is not None:
             order, at = compared(start)
-            within.append(order >= at)
-            within.append(or_(Event.date_start >= start[0], Event.date_start == dt.date.min))
+            since = [
+                order >= at,
+                or_(Event.date_start >= start[0], Event.date_start == dt.date.min),
+            ]
         if stop is not None:
             order, at = compared(stop)
-            within.append(order < at)
-            within.append(Event.date_start <= stop[0])
-        part.conditions = [*self.conditions, *within]
-        part.within = [*self.within, *within]
+            until = [order < at, Event.date_start <= stop[0]]
+        part.conditions = [*self.conditions, *since, *until]
+        part.within = [*self.within, *since, *until]
+        part.until = [*self.until, *until]
         return part
 
     def _events(self) -> Select[Any]:

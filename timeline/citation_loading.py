@@ -281,6 +281,57 @@ def first_citations(
         yield key, number == 1
 
 
+def cited_sources(
+    session: Session,
+    conditions: Sequence[Any],
+    order: Sequence[Any],
+    within: Sequence[Any] = (),
+    until: Sequence[Any] = (),
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Each source of the selected events in report order, as the Markdown notes read it
+    (its document's key and citation, its quote and offsets), and whether it is its
+    document's first citation in the report: :func:`first_citations` and the sources in one
+    query, not two reading the same rows in the same order (4.4 s against 3.3 s for half a
+    million-event decade). ``within``: only the sources of the events that also meet these
+    (a part of the report); ``until``: those of its conditions that bound it from above. A
+    source is first or not by the sources before it alone, so only they are ranked (the
+    first half of a decade 3.3 s, against 2.8 s)."""
+    nth, terms = _report_sources(conditions, order)
+    columns = (
+        Document.key,
+        Document.citation,
+        EventSource.quote,
+        EventSource.char_start,
+        EventSource.char_end,
+    )
+    query = (
+        select(*columns, nth)
+        .select_from(EventSource)
+        .join(Event, EventSource.event_id == Event.id)
+        .join(Document, EventSource.document_id == Document.id)
+    )
+    if within:  # ranked over the report up to the part's end, then the part's sources taken
+        ranked = (
+            select(EventSource.id.label("source_id"), nth.label("nth"))
+            .join(Event, EventSource.event_id == Event.id)
+            .where(*conditions, *until)
+            .subquery()
+        )
+        query = query.with_only_columns(*columns, ranked.c.nth).join(
+            ranked, ranked.c.source_id == EventSource.id
+        )
+    query = query.where(*conditions, *within).order_by(*terms).execution_options(yield_per=BATCH)
+    for key, citation, quote, start, end, number in session.connection().execute(query):
+        source = {
+            "document": key,
+            "citation": citation,
+            "quote": quote,
+            "char_start": start,
+            "char_end": end,
+        }
+        yield source, number == 1
+
+
 def documents_first_cited(
     session: Session, conditions: Sequence[Any], order: Sequence[Any]
 ) -> Iterator[str]:

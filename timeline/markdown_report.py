@@ -4,7 +4,7 @@ documents cited (each where its first citation falls) and the notes.
 Every piece but the header and the section headings depends on the events before it only
 through two numbers SQL gives: the notes before an event (its sources, counted), and whether a
 source is its document's first citation in the report (a window over the report's order,
-:func:`timeline.citation_loading.first_citations`). So the report can be written in parts:
+:func:`timeline.citation_loading.cited_sources`). So the report can be written in parts:
 :mod:`timeline.report_parts` writes the events, documents and notes of consecutive stretches of
 the chronology side by side, and puts them together in the order one process writes them.
 """
@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from timeline.citation_loading import batched, documents_first_cited, first_citations, in_step
+from timeline.citation_loading import batched, cited_sources, documents_first_cited
 from timeline.render import (
     MARKDOWN_DOCUMENTS_HEADING,
     MARKDOWN_NOTES_RULE,
@@ -92,28 +92,26 @@ def write_markdown_events(
 
 
 def cited(
-    events: Events,
+    sources: Iterable[tuple[dict[str, Any], bool]],
     citations: Citations,
-    firsts: Iterator[tuple[str, bool]],
     with_quotes: bool,
     *,
     number: int = 0,
 ) -> Iterator[tuple[str | None, str]]:
-    """For each source of ``events`` in report order: the entry of its document where this is
-    the document's first citation (``firsts``, in step), and its note, numbered on from
-    ``number``."""
-    for chunk in batched(events.sources()):
-        fulls = [in_step(firsts, source) for source in chunk]
+    """For each of ``sources`` (in report order, each with whether it is its document's first
+    citation: :func:`timeline.citation_loading.cited_sources`): the entry of its document
+    where it is the first citation, and its note, numbered on from ``number``."""
+    for chunk in batched(sources):
         # the documents cited first here read whole, for their entries; the others for their
         # citations alone, where forgotten since
-        entered = {source["document"] for source, full in zip(chunk, fulls, strict=True) if full}
-        citations.prefetch(chunk, entered=entered)
-        for source, full in zip(chunk, fulls, strict=True):
+        entered = {source["document"] for source, first in chunk if first}
+        citations.prefetch([source for source, _ in chunk], entered=entered)
+        for source, first in chunk:
             number += 1
             entry = None
-            if full and (doc := citations.document(source["document"])) is not None:
+            if first and (doc := citations.document(source["document"])) is not None:
                 entry = markdown_cited_document(doc)
-            citation, shown = citations.cited_and_shown(source, first=full, shown=with_quotes)
+            citation, shown = citations.cited_and_shown(source, first=first, shown=with_quotes)
             yield entry, f"[^{number}]: {markdown_note_on(source, citation, shown)}\n"
 
 
@@ -128,10 +126,10 @@ def _documents_and_notes(
     entered where its first citation is met (SQL tells which that is), the notes meanwhile
     spooled to an anonymous temporary file and copied after. Two readings, one per section,
     read every document twice once there were more than the cache holds."""
-    firsts = first_citations(citations.session, *order)
+    sources = cited_sources(citations.session, *order)
     heading = MARKDOWN_DOCUMENTS_HEADING
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as notes:
-        for entry, note in cited(events, citations, firsts, with_quotes):
+        for entry, note in cited(sources, citations, with_quotes):
             if entry is not None:
                 out.write(heading + entry)
                 heading = ""

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection
 
 from timeline import report_cuts
 from timeline.chronology import Chronology
-from timeline.citation_loading import first_citations
+from timeline.citation_loading import cited_sources
 from timeline.export.parallel import WriteTable, default_jobs, snapshot_token, write_tables
 from timeline.export.tables import snapshot
 from timeline.grid import Grid, Layout
@@ -286,15 +286,13 @@ class _Parts:
         number = self.chronology.part(None, before).source_count() if before is not None else 0
         write_markdown_events(part, out, Identities(session, aliases=False), number=number)
         whole = self.chronology
-        firsts = first_citations(session, whole.conditions, whole.order, part.within)
+        sources = cited_sources(session, whole.conditions, whole.order, part.within, part.until)
         documents, notes = _cited_paths(path)
         with (
             documents.open("w", encoding="utf-8", newline="") as entries,
             notes.open("w", encoding="utf-8", newline="") as lines,
         ):
-            for entry, note in cited(
-                part, Citations(session), firsts, self.with_quotes, number=number
-            ):
+            for entry, note in cited(sources, Citations(session), self.with_quotes, number=number):
                 if entry is not None:
                     entries.write(entry)
                 lines.write(note)
