@@ -787,12 +787,13 @@ def test_an_inconsistent_record_merged_names_the_files_record(
 def test_an_export_of_a_revision_with_the_same_tables_imports(
     seed_export: bytes, db_url: str, run: Callable[..., Result]
 ) -> None:
-    """0007 to 0010 added indexes: an export written at 0006 to 0009 imports as it is."""
+    """0007 to 0011 added indexes: an export written at 0006 to 0010 imports as it is."""
     # the first imports into a new database; the others merge, and add nothing
-    merges = [(b"0006", [])] + [(revision, ["--merge"]) for revision in (b"0007", b"0008", b"0009")]
+    later = (b"0007", b"0008", b"0009", b"0010")
+    merges = [(b"0006", [])] + [(revision, ["--merge"]) for revision in later]
     for revision, merge in merges:
         older = seed_export.replace(
-            b'"schema_revision": "0010"', b'"schema_revision": "' + revision + b'"', 1
+            b'"schema_revision": "0011"', b'"schema_revision": "' + revision + b'"', 1
         )
         assert older != seed_export
         result = CliRunner().invoke(main, ["--db", db_url, "import", *merge, "-"], input=older)

@@ -220,8 +220,9 @@ def said() -> Any:
         select(ActorAlias.alias)
         .join(EventSource, EventSource.document_id == ActorAlias.document_id)
         .where(
-            # read from the event's sources, then the actor's aliases in each one's document
-            # (ix_actor_aliases_document_id_actor_id, 0010), never from all the actor's aliases
+            # read from the event's sources in their order, then the actor's aliases in each
+            # one's document in theirs (0010, 0011): never from all the actor's aliases, and
+            # on SQLite the first row found is the first in this order, nothing sorted
             ActorAlias.actor_id == EventActor.actor_id,
             EventSource.event_id == EventActor.event_id,
             ActorAlias.char_start.is_not(None),

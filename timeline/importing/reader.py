@@ -25,9 +25,9 @@ from timeline.integrity import CheckedRow
 
 JSON_FORMAT = "timeline"
 # Revisions whose exports hold the same tables and columns as a later one, which imports them:
-# 0007 to 0010 added indexes, nothing else.
+# 0007 to 0011 added indexes, nothing else.
 SAME_TABLES: dict[str | None, frozenset[str]] = {
-    "0010": frozenset({"0006", "0007", "0008", "0009"})
+    "0011": frozenset({"0006", "0007", "0008", "0009", "0010"})
 }
 READ_SIZE = 64 * 1024
 

@@ -92,8 +92,14 @@ class ActorAlias(Base):
     __tablename__ = "actor_aliases"
     __table_args__ = (
         UniqueConstraint("actor_id", "alias", "document_id"),
-        # an actor's words in a document, in text order (event_links.said; 0010)
-        Index("ix_actor_aliases_document_id_actor_id", "document_id", "actor_id", "char_start"),
+        # an actor's words in a document, in the order said() takes them (0010, 0011)
+        Index(
+            "ix_actor_aliases_document_id_actor_id",
+            "document_id",
+            "actor_id",
+            "char_start",
+            "alias",
+        ),
         # offsets point into the alias's document: both or neither, and only with one
         CheckConstraint(
             "(char_start IS NULL AND char_end IS NULL) OR (document_id IS NOT NULL "
