@@ -398,10 +398,11 @@ def test_the_cut_reads_no_more_than_a_day(tmp_path: Path, run: Callable[..., Res
         in weighed
     )
     assert "SEARCH events USING INDEX ix_events_date_start (date_start=?)" in weighed
-    assert (
-        "SEARCH event_sources USING COVERING INDEX sqlite_autoindex_event_sources_1 (event_id=?)"
-        in weighed
-    )
+    assert any(  # an event's sources counted from an index on event_id alone (either will do)
+        step.startswith("SEARCH event_sources USING COVERING INDEX")
+        and step.endswith("(event_id=?)")
+        for step in weighed
+    ), weighed
     for plan in plans:
         assert not any(step.startswith("SCAN event") for step in plan), plan
     for plan in within:
