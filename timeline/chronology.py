@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select, t
 from sqlalchemy.orm import Session
 
 from timeline import event_rows
+from timeline.citation_loading import SOURCE_COLUMNS, source_record
 from timeline.event_links import link_columns, printed_link_columns
 from timeline.models import (
     Actor,
@@ -251,27 +253,14 @@ class Chronology:
     def sources(self) -> Iterator[dict[str, Any]]:
         """Every source of every selected event, in report order (the Markdown notes)."""
         query = (
-            select(
-                Document.key,
-                Document.citation,
-                EventSource.quote,
-                EventSource.char_start,
-                EventSource.char_end,
-            )
+            select(*SOURCE_COLUMNS)
             .join(Event, EventSource.event_id == Event.id)
             .join(Document, EventSource.document_id == Document.id)
             .where(*self.conditions)
             .order_by(*self.order, EventSource.position)
         )
         for rows in self._batches(query):
-            for key, citation, quote, start, end in rows:
-                yield {
-                    "document": key,
-                    "citation": citation,
-                    "quote": quote,
-                    "char_start": start,
-                    "char_end": end,
-                }
+            yield from itertools.starmap(source_record, rows)
 
     def plain(self, *, quotes: bool = True) -> bool:
         """Whether no text the table prints holds an ANSI escape or tabulate's separating-line
