@@ -218,3 +218,46 @@ def test_copy_row_ends_become_crlf_wherever_the_blocks_break(
     expected = old_lines([["" if v is None else v for v in row] for row in rows])
     assert b"".join(block for block, _ in written) == expected.encode("utf-8")
     assert sum(count for _, count in written) == len(rows)
+
+
+def _server_copy(postgres_url: str, statement: str, rows: list[bytes]) -> None:
+    """``statement`` (a COPY … TO STDOUT) read with :func:`csvcopy.copied_rows`, its rows
+    appended to ``rows`` as they come; the connection then serves another query."""
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))  # in a transaction, as the export's COPY
+            driver: Any = connection.connection.driver_connection
+            try:
+                with driver.cursor() as cursor, cursor.copy(statement):
+                    rows.extend(bytes(row) for row in csvcopy.copied_rows(driver))
+            finally:
+                connection.rollback()
+                assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_copied_rows_are_every_row_in_order(postgres_url: str) -> None:
+    # 200,000 rows: many network reads, so the rows come both from what libpq holds and after
+    # waiting on the socket
+    rows: list[bytes] = []
+    _server_copy(
+        postgres_url,
+        "COPY (SELECT g, 'x' || g FROM generate_series(1, 200000) g) TO STDOUT (FORMAT csv)",
+        rows,
+    )
+    assert rows == [f"{n},x{n}\n".encode() for n in range(1, 200_001)]
+
+
+def test_a_copy_the_server_stops_part_way_raises_the_servers_error(postgres_url: str) -> None:
+    import psycopg
+
+    rows: list[bytes] = []
+    with pytest.raises(psycopg.errors.DivisionByZero, match="division by zero"):
+        _server_copy(
+            postgres_url,
+            "COPY (SELECT g, 1 / (3 - g) FROM generate_series(1, 5) g) TO STDOUT (FORMAT csv)",
+            rows,
+        )
+    assert rows == [b"1,0\n", b"2,1\n"]  # the rows before it, and none after

@@ -16,11 +16,17 @@ as the export writes it:
 ``COPY`` runs in the export's snapshot transaction (read only is allowed), on the same
 connection. Every table has more than one column, so the server's quoting of a lone ``\\.``
 (a one-column row only) never applies.
+
+The rows are taken from libpq one call each (:func:`copied_rows`): psycopg's ``Copy.read()``
+runs its waiting machinery for every row, 3.5 s of CPU for the 5.9 million rows of the
+glossary table at a million events where libpq's own call takes 1.7 s; at that size the
+export's two processes spent 21 s of CPU to psql's 1 s for the same rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from select import select as wait_readable
 from typing import Any, BinaryIO
 
 from sqlalchemy import String, case, func, literal, select
@@ -88,12 +94,44 @@ def _blocks(copy: Iterable[Any]) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
+def copied_rows(driver: Any) -> Iterator[Any]:
+    """The rows of the ``COPY … TO STDOUT`` psycopg's connection ``driver`` has begun (inside
+    its ``cursor.copy()`` block, which holds the connection), each as libpq gives it; then the
+    COPY's own result, raised as psycopg raises it where the server stopped with an error.
+
+    Never blocking in libpq (which would hold the interpreter's lock): where libpq holds no
+    whole row yet, the wait is for the socket, which Ctrl-C interrupts. Left part way through
+    (an error in the caller), the COPY is ended by psycopg's block, which cancels it."""
+    from psycopg import OperationalError, pq  # PostgreSQL's driver, there only
+    from psycopg.errors import error_from_result
+
+    pgconn = driver.pgconn
+    take, socket = pgconn.get_copy_data, pgconn.socket
+    while True:
+        size, data = take(1)
+        if size > 0:
+            yield data
+        elif size == 0:  # no whole row received yet
+            wait_readable([socket], [], [])
+            pgconn.consume_input()
+        else:
+            break
+    if size == -2:
+        raise OperationalError(f"COPY failed: {pgconn.error_message.decode(errors='replace')}")
+    results = []  # the end: the COPY's status, read to the last so the connection is free
+    while (result := pgconn.get_result()) is not None:
+        results.append(result)
+    for result in results:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise error_from_result(result, encoding=driver.info.encoding)
+
+
 def copy_table(
     connection: Connection, info: TableInfo, out: BinaryIO, tick: Callable[[int], None]
 ) -> None:
     """Write the table's rows (no header) to ``out`` as the `csv` export writes them."""
     driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(copy_statement(connection, info)) as copy:
-        for block, rows in crlf(_blocks(copy)):
+    with driver.cursor() as cursor, cursor.copy(copy_statement(connection, info)):
+        for block, rows in crlf(_blocks(copied_rows(driver))):
             out.write(block)
             tick(rows)
