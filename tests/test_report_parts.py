@@ -20,7 +20,7 @@ from click.testing import Result
 from test_export_parallel import counting_workers
 from test_report_stream import DATA, WINDOWS, _copies
 
-from timeline import report_cuts, report_parts, tables
+from timeline import raw_output, report_cuts, report_parts, tables
 from timeline.chronology import Chronology
 from timeline.citations import Citations, Identities
 from timeline.db import Database
@@ -209,10 +209,10 @@ def test_parts_written_in_any_order_make_the_report(
 def test_the_bytes_under_an_output_only_where_its_text_goes_there_unchanged() -> None:
     for name in ("UTF8", "utf-8", "utf_8"):
         stream = io.TextIOWrapper(io.BytesIO(), encoding=name)
-        assert report_parts.utf8_bytes(stream) is stream.buffer
+        assert raw_output.utf8_bytes(stream) is stream.buffer
     for encoding in ("latin-1", "utf-8-sig", "utf-16"):
-        assert report_parts.utf8_bytes(io.TextIOWrapper(io.BytesIO(), encoding=encoding)) is None
-    assert report_parts.utf8_bytes(io.StringIO()) is None
+        assert raw_output.utf8_bytes(io.TextIOWrapper(io.BytesIO(), encoding=encoding)) is None
+    assert raw_output.utf8_bytes(io.StringIO()) is None
 
 
 def test_a_small_report_is_written_by_one_process_by_default(

@@ -22,11 +22,9 @@ begin in the window, in a database large enough for an export to use several
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import datetime as dt
 import io
-import os
 import shutil
 import tempfile
 import threading
@@ -45,6 +43,7 @@ from timeline.export.tables import snapshot
 from timeline.grid import Grid, Layout
 from timeline.json_text import write_items
 from timeline.markdown_report import cited, write_markdown_events
+from timeline.raw_output import copy_file_bytes
 from timeline.render import MARKDOWN_DOCUMENTS_HEADING, MARKDOWN_NOTES_RULE, markdown_header
 from timeline.report import EventFilter, Window
 from timeline.report_output import render_report, table_rows, write_csv_report
@@ -60,7 +59,6 @@ PARALLEL_FROM = 50_000  # events in the window below which one process reports a
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
 MAX_PARTS = 16
-COPIED = 2**20  # bytes a part's file is copied to the output by, where it is copied as bytes
 
 
 def write_report(
@@ -80,8 +78,8 @@ def write_report(
     page and names actors as cited (:mod:`timeline.citations`), under ``title``.
 
     ``raw``: the bytes under ``out``, where ``out`` writes its text to them as UTF-8 and
-    leaves line ends as they are (:func:`utf8_bytes`): the parts workers wrote are copied
-    there as they are, without decoding and encoding them again (0.6 s of 120 MB)."""
+    leaves line ends as they are (:func:`timeline.raw_output.utf8_bytes`): the parts workers
+    wrote are copied there as they are (:mod:`timeline.raw_output`)."""
     from sqlalchemy.orm import Session
 
     with snapshot(database) as connection:
@@ -334,7 +332,7 @@ class _Parts:
                 if self.raw is None:
                     shutil.copyfileobj(file, out)
             if self.raw is not None:
-                _copy_bytes(path, out, self.raw, skip=len(read.encode("utf-8")))
+                copy_file_bytes(path, out, self.raw, skip=len(read.encode("utf-8")))
             self.items = self.items or path.stat().st_size > len(opening)
         if self.fmt == "json":
             out.write("\n]\n" if self.items else "]\n")
@@ -358,7 +356,7 @@ class _Parts:
     def _append(self, path: Path, out: TextIO) -> None:
         """A part's file (UTF-8) to ``out``."""
         if self.raw is not None:
-            _copy_bytes(path, out, self.raw)
+            copy_file_bytes(path, out, self.raw)
             return
         with path.open(encoding="utf-8", newline="") as file:
             shutil.copyfileobj(file, out)
@@ -383,29 +381,6 @@ def part_writer(job: dict[str, Any]) -> WriteTable:
             parts.write(name, file, directory, first=False)
 
     return write
-
-
-def _copy_bytes(path: Path, out: TextIO, raw: BinaryIO, *, skip: int = 0) -> None:
-    """A part's file after its first ``skip`` bytes to ``raw``, the bytes under ``out``, once
-    the text written to ``out`` before it has gone there."""
-    out.flush()
-    with path.open("rb") as file:
-        file.seek(skip)
-        shutil.copyfileobj(file, raw, COPIED)
-
-
-def utf8_bytes(stream: TextIO) -> BinaryIO | None:
-    """The bytes under ``stream``, a :class:`io.TextIOWrapper` that writes line ends as the
-    platform's (as ``sys.stdout`` does), where its text goes to them unchanged: as UTF-8, on a
-    platform whose line end is ``"\\n"`` (``write_report``'s ``raw``). None elsewhere."""
-    buffer = getattr(stream, "buffer", None)
-    if not isinstance(stream, io.TextIOWrapper) or buffer is None or os.linesep != "\n":
-        return None
-    try:
-        utf8 = codecs.lookup(stream.encoding).name == "utf-8"
-    except LookupError:
-        return None
-    return buffer if utf8 else None  # type: ignore[no-any-return]
 
 
 def _cited_paths(part: Path) -> tuple[Path, Path]:

@@ -9,9 +9,10 @@ import click
 
 from timeline.cli.app import App, PartialDate, format_option, hint_if_empty, pass_app
 from timeline.dates import parse_bound
+from timeline.raw_output import utf8_bytes
 from timeline.report import DEFAULT_FROM, DEFAULT_TO, EventFilter, Window
 from timeline.report_output import REPORT_FORMATS
-from timeline.report_parts import utf8_bytes, write_report
+from timeline.report_parts import write_report
 
 
 @click.command()
