@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import dump, file_digest
+from conftest import dump, file_digest, reset_postgres
 
 from timeline.db import Database
 from timeline.errors import DatabaseError
@@ -345,3 +345,31 @@ def test_an_output_that_cannot_carry_the_text_is_named(
     assert line.startswith(f"Error: the standard output's encoding, {encoding}, cannot write ")
     assert line.endswith("; set PYTHONIOENCODING=utf-8"), line
     assert "input" not in line
+
+
+def test_a_server_that_stops_answering_mid_export_is_one_line(
+    postgres_url: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from timeline.export import csvcopy
+
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "init")
+
+    def lost(driver: object) -> object:
+        raise psycopg.OperationalError(
+            "consuming input failed: server closed the connection unexpectedly\n"
+            "\tThis probably means the server terminated abnormally"
+        )
+        yield  # a generator, as copied_rows is
+
+    monkeypatch.setattr(csvcopy, "copied_rows", lost)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    out = exports / "out"
+    result = run("--db", postgres_url, "export", "csv", "--jobs", "1", "-o", str(out), expect=1)
+    line = one_line_error(result, 1)
+    assert line.startswith("Error: cannot use database '"), line
+    assert line.endswith("': consuming input failed: server closed the connection unexpectedly")
+    assert list(exports.iterdir()) == []  # nothing written, nothing left behind

@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,10 @@ class Database:
             raise DatabaseError(
                 f"cannot use database '{self.name}': the host name is not valid ({exc})"
             ) from exc
+        except _unwrapped_driver_errors() as exc:
+            # psycopg's own, where timeline speaks to it without SQLAlchemy (the csv export's
+            # COPY): a server that stops answering part way, say
+            raise DatabaseError(f"cannot use database '{self.name}': {first_line(exc)}") from exc
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -481,6 +486,12 @@ def head_revision() -> str | None:
     graph = _revision_graph()
     heads = set(graph) - set(graph.values())
     return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _unwrapped_driver_errors() -> tuple[type[BaseException], ...]:
+    """psycopg's base error, where psycopg is loaded (only PostgreSQL loads it)."""
+    psycopg = sys.modules.get("psycopg")
+    return (psycopg.Error,) if psycopg is not None else ()
 
 
 def first_line(exc: BaseException) -> str:
