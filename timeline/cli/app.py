@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,12 +25,14 @@ if TYPE_CHECKING:
     from timeline.db import Database
 
 
-@dataclass
 class App:
-    """The ``--db`` the user gave; the database is opened on first use, not at start-up."""
+    """The ``--db`` the user gave; the database is opened on first use, not at start-up. A
+    plain class: a dataclass is built when its module is imported, and every command, `--help`
+    too, imports this one."""
 
-    db_arg: str | None
-    _database: Database | None = field(default=None, init=False)
+    def __init__(self, db_arg: str | None) -> None:
+        self.db_arg = db_arg
+        self._database: Database | None = None
 
     @property
     def database(self) -> Database:
