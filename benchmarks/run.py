@@ -272,28 +272,35 @@ def write_copies(document: dict[str, Any], copies: int, path: Path) -> int:
     return count
 
 
+def psql_url(url: str) -> str:
+    """``url`` as psql takes it (no SQLAlchemy driver name)."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def run_psql(url: str, script: str) -> float:
+    """``script`` run by psql, stopping at the first error; its seconds. With psql, not
+    SQLAlchemy: a child's peak memory (ru_maxrss) counts what the parent held when it forked,
+    so the parent stays small and imports no database library."""
+    command = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", psql_url(url), "-c", script]
+    return measure(command, cwd=Path.cwd())[0]
+
+
 def reset_postgres(url: str) -> None:
-    # With psql, not SQLAlchemy: a child's peak memory (ru_maxrss) counts what the parent held
-    # when it forked, so the parent stays small and imports no database library.
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    script = "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-    measure(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-c", script], cwd=Path.cwd())
+    run_psql(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
 def settle_postgres(url: str) -> float:
     """``VACUUM (ANALYZE)`` of the database just imported, unmeasured; its seconds. What
-    autovacuum does on its own in the minutes after a bulk load (at a million events, 4 minutes
-    of both cores' time after the import ended): left to it, it ran beside the first reports
-    and their references, and their times were its as much as theirs (Markdown 48.5 s on the
-    database as imported, 42.4-45.0 s once autovacuum was done)."""
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    command = ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-c", "VACUUM (ANALYZE)"]
-    return measure(command, cwd=Path.cwd())[0]
+    autovacuum does on its own, throttled, in the minutes after a bulk load (at a million
+    events, 4 minutes of both cores' time after the import ended): left to it, it ran beside
+    the first reports and their references, and their times were its as much as theirs
+    (Markdown 48.5 s on the database as imported, 40.2-45.0 s once settled)."""
+    return run_psql(url, "VACUUM (ANALYZE)")
 
 
 def postgres_events(url: str) -> int:
     """The events a PostgreSQL database holds (0: none, or no timeline schema), asked of psql."""
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = psql_url(url)
     asked = subprocess.run(
         ["psql", "-qtA", "-d", plain, "-c", "SELECT count(*) FROM events"],
         capture_output=True,
@@ -473,7 +480,7 @@ def postgres_steps(
     url: str, work: Path, export: Path, db: Path, events: int, repeat: int, serial: bool
 ) -> list[Measure]:
     """Import via timeline and via COPY of the same rows; report and export csv against psql."""
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = psql_url(url)
     results: list[Measure] = []
     # COPY reference: the same rows (as sqlite3 -csv writes them) into a second, empty schema
     # made by the same migrations, in dependency order (the order of the json export), the
@@ -524,7 +531,7 @@ def postgres_reads(
     url: str, work: Path, export: Path, events: int, repeat: int, serial: bool
 ) -> list[Measure]:
     """The reports and export csv against psql, on the database as imported."""
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = psql_url(url)
     order = list(seed_export(export.parent)["tables"])
     results: list[Measure] = []
 
