@@ -203,6 +203,49 @@ def test_the_quick_check_of_spaced_words_claims_no_more_than_the_pattern() -> No
     assert claimed > 100_000
 
 
+@pytest.mark.parametrize("hyphens", [False, True])
+def test_the_fill_stops_at_a_word_it_cannot_break(hyphens: bool) -> None:
+    """Where no line can end within the width (a word longer than it), the fill gives the rest
+    of the line as one match rather than trying every later character as a line's start; the
+    line goes to textwrap, which cuts the word."""
+    from timeline.grid import _filled, _wrap, _Wrapper
+
+    line = "CIA-RDP88B00443R001500070028-8~benchmark-copy-12 and more words"
+    # with hyphens, a line may end after "CIA-"; without, no line ends within ten characters
+    first = ["CIA-"] if hyphens else []
+    assert _filled(10, hyphens).findall(line) == [*first, line.removeprefix("".join(first))]
+    wrapper = _Wrapper(width=10)
+    assert _wrap(wrapper, line) == "\n".join(wrapper.wrap(line))
+
+
+def _cast_as_written_first(cell: str) -> str:
+    """timeline.grid._cast as first written: its tests in their first order."""
+    from timeline.grid import _MAYBE_NUMBER, _NOT_NUMERIC, _typed
+
+    if not cell or len(cell.split()) > 1:
+        return cell
+    if cell not in ("True", "False") and not _MAYBE_NUMBER.search(cell) and cell.strip():
+        return cell
+    if cell not in ("True", "False") and _NOT_NUMERIC.search(cell):
+        return cell
+    return _typed(cell)
+
+
+def test_cast_answers_as_its_tests_in_any_order() -> None:
+    """_cast asks first what most cells answer (a letter no number holds); every cell gets
+    what the first order gave, numbers and booleans included."""
+    from timeline.grid import _cast
+
+    rng = random.Random(7)
+    pieces = [*"0123456789+-.,_eEiInNfFtTyYaA \t\xa0xZ%\u2028", "True", "False", "1e5", "1,000"]
+    cells = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(50_000)]
+    changed = 0
+    for cell in cells:
+        assert _cast(cell) == _cast_as_written_first(cell), repr(cell)
+        changed += _cast(cell) != cell
+    assert changed > 100  # numbers tabulate prints its own way, and "False"
+
+
 @pytest.mark.parametrize(
     ("line", "width", "lines"),
     [

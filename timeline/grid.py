@@ -46,16 +46,26 @@ _MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)  # what float() or tabu
 _NOT_NUMERIC = re.compile(r"[^0-9+\-.,_eEiInNfFtTyYaA\s]")
 
 
-@functools.lru_cache(maxsize=4096)  # the same words recur: document keys, dates, kinds
+# Two words: what ``len(cell.split()) > 1`` says, told at the first space between words.
+_TWO_WORDS = re.compile(r"\S\s+\S")
+
+
 def _cast(cell: str) -> str:
     """The text tabulate wraps: a word it reads as a number or a boolean goes through its
     type, as tabulate's own wrapping does (``"False"`` becomes ``"True"``, for one)."""
-    if not cell or len(cell.split()) > 1:  # numbers and booleans are one word
+    # Each test says the cell stays as it is; the one most cells pass comes first.
+    if not cell or (cell not in ("True", "False") and _NOT_NUMERIC.search(cell)):
+        return cell
+    if _TWO_WORDS.search(cell):  # numbers and booleans are one word
         return cell
     if cell not in ("True", "False") and not _MAYBE_NUMBER.search(cell) and cell.strip():
         return cell
-    if cell not in ("True", "False") and _NOT_NUMERIC.search(cell):
-        return cell
+    return _typed(cell)
+
+
+@functools.lru_cache(maxsize=4096)  # the same words recur: dates, numbers
+def _typed(cell: str) -> str:
+    """A word tabulate may read as a number or a boolean, as its type prints it."""
     if _tabulate._isnumber(cell):
         return cell
     try:
@@ -104,7 +114,11 @@ def _wrap(wrapper: _Wrapper, line: str) -> str:
         lines = _filled(width, "-" in line).findall(line)
         joined = "\n".join(lines)
         dropped = line.count(" ") - joined.count(" ")  # the spaces the lines end at
-        if lines and len(joined) - len(lines) + 1 + dropped == len(line):
+        if (
+            lines
+            and len(lines[-1]) <= width  # not the rest of a line the fill could not break
+            and len(joined) - len(lines) + 1 + dropped == len(line)
+        ):
             return joined
     return "\n".join(wrapper.wrap(line))
 
@@ -120,9 +134,13 @@ def _filled(width: int, hyphens: bool) -> re.Pattern[str]:
     """The lines of a greedy fill to ``width`` of words joined by single spaces: from a word's
     start (never at the space between two lines, which the fill drops), the most characters up
     to ``width`` that end where textwrap may end a line (before a space, at the end, and with
-    ``hyphens`` after a hyphen it breaks at, :data:`_HYPHEN_BREAK`)."""
+    ``hyphens`` after a hyphen it breaks at, :data:`_HYPHEN_BREAK`).
+
+    Where no such end is in reach (a word longer than ``width``, which textwrap cuts), the rest
+    of the line is one match, longer than ``width``: the fill stops there, rather than trying
+    each later character (``width`` ends each) as the start of a line."""
     ends = f" |$|{_HYPHEN_BREAK}" if hyphens else " |$"
-    return re.compile(rf"(?! ).{{1,{width}}}(?={ends})")
+    return re.compile(rf"(?! ).{{1,{width}}}(?={ends})|(?! ).+")
 
 
 # Cells of a recurring column whose drawn lines a Grid keeps, at most (then it starts afresh).
@@ -246,7 +264,9 @@ def _wrap_cell(cell: str, wrapper: _Wrapper | None) -> str:
     if wrapper is None:
         return cell
     lines = _cast(cell).splitlines()
-    return "\n".join(_wrap(wrapper, line) for line in lines if line.strip())
+    if len(lines) == 1:  # most cells: not worth a generator
+        return _wrap(wrapper, lines[0]) if lines[0].strip() else ""
+    return "\n".join([_wrap(wrapper, line) for line in lines if line.strip()])
 
 
 def _width(text: str) -> int:
