@@ -145,10 +145,19 @@ def bulk_load_csv(directory: str, db: str, tables: list[str]) -> None:
 def postgres_copy_script(directory: str, tables: list[str]) -> str:
     """The psql script of PostgreSQL's bulk path for ``import``, as the SQLite one does it: in one
     transaction, the full-text triggers disabled, every row of ``DIR/TABLE.csv`` loaded with
-    ``\\copy``, the index built once at the end by the statements migration 0003 indexes
-    existing rows with, and the triggers enabled again."""
+    ``\\copy``, the index built once at the end, and the triggers enabled again. The index is
+    built by the SQL timeline's import builds it with (:mod:`timeline.bulk_index`): the
+    statements of migration 0003's ``search_index_refresh()`` for every row, the vectors of
+    plain columns computed first by a ``CREATE TABLE … AS`` PostgreSQL may run in parallel.
+    Both loads then index alike, and the ratio tells of the loading. (Until 2026-12-03 the
+    reference called ``search_index_refresh()`` once a row.)"""
+    from timeline.bulk_index import postgresql_index_statements, postgresql_statements
+
     migration = _migration_0003()
     synced = migration._PG_TRIGGER_TABLES
+    source = migration._REFRESH_FUNCTION.replace(
+        "@DOCUMENT_READINGS@", migration._postgresql_readings(migration.DOCUMENT)
+    ).replace("@QUOTE_READINGS@", migration._postgresql_readings(migration.QUOTE))
     lines = ["BEGIN;"]
     lines += [f"ALTER TABLE {t} DISABLE TRIGGER search_index_sync;" for t in synced]
     lines += [
@@ -156,7 +165,9 @@ def postgres_copy_script(directory: str, tables: list[str]) -> str:
         for t in tables
     ]
     lines += [
-        f"SELECT count(search_index_refresh({c}, id)) FROM {t};" for c, t, _ in migration.SOURCES
+        f"{step};"
+        for statement in postgresql_index_statements(source)
+        for step in postgresql_statements(statement)
     ]
     lines += [f"ALTER TABLE {t} ENABLE TRIGGER search_index_sync;" for t in synced]
     lines.append("COMMIT;")

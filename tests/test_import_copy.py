@@ -159,6 +159,64 @@ def test_postgresql_import_indexes_once_as_the_triggers_do(
     assert after == seeded[1]
 
 
+def _import_statements(run: Callable[..., Result], url: str, export: Path) -> list[str]:
+    """The statements an import runs, as PostgreSQL's driver is given them."""
+    said: list[str] = []
+
+    def heard(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        said.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", heard)
+    try:
+        run("--db", url, "import", str(export))
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", heard)
+    return said
+
+
+def test_the_index_is_built_from_vectors_computed_first_unless_the_role_may_not(
+    postgres_url: str, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Into a new PostgreSQL database the vectors of plain columns (a document's text) are
+    computed first by CREATE TEMP TABLE … AS, which PostgreSQL may run in parallel, and the
+    index reads them there; a role that may not create temporary tables runs the schema's
+    statements as they are. Both make the index the row-by-row triggers make."""
+    reset_postgres(postgres_url)
+    run("--db", postgres_url, "seed")
+    export = tmp_path / "seed.json"
+    run("--db", postgres_url, "export", "json", "-o", str(export))
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as connection:
+        seeded = connection.execute(sa.text(INDEX)).all()
+        database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
+    reset_postgres(postgres_url)
+    said = _import_statements(run, postgres_url, export)
+    computed = [s for s in said if s.startswith("CREATE TEMP TABLE search_index_vectors")]
+    assert [s.rsplit(" FROM ", 1)[1] for s in computed] == [
+        "documents t",
+        "events t",
+        "event_sources t",
+    ]
+    assert "search_vector(t.text, 'D') AS v0" in computed[0]
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(INDEX)).all() == seeded
+    reset_postgres(postgres_url)
+    revoke = f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC, CURRENT_USER'
+    with engine.begin() as connection:
+        connection.execute(sa.text(revoke))
+    try:
+        said = _import_statements(run, postgres_url, export)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'GRANT TEMPORARY ON DATABASE "{database}" TO PUBLIC'))
+            connection.execute(sa.text(f'GRANT ALL ON DATABASE "{database}" TO CURRENT_USER'))
+    assert not any("TEMP TABLE" in statement for statement in said)
+    assert any(s.startswith("INSERT INTO search_index (sid, tsv)") for s in said)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(INDEX)).all() == seeded
+    engine.dispose()
+
+
 def test_a_postgresql_import_brings_its_statistics(
     postgres_url: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
