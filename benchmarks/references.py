@@ -151,7 +151,7 @@ def postgres_copy_script(directory: str, tables: list[str]) -> str:
     plain columns computed first by a ``CREATE TABLE … AS`` PostgreSQL may run in parallel.
     Both loads then index alike, and the ratio tells of the loading. (Until 2026-12-03 the
     reference called ``search_index_refresh()`` once a row.)"""
-    from timeline.bulk_index import postgresql_index_statements, postgresql_statements
+    from timeline.bulk_index import parallel_steps, postgresql_index_statements
 
     migration = _migration_0003()
     synced = migration._PG_TRIGGER_TABLES
@@ -167,7 +167,7 @@ def postgres_copy_script(directory: str, tables: list[str]) -> str:
     lines += [
         f"{step};"
         for statement in postgresql_index_statements(source)
-        for step in postgresql_statements(statement)
+        for step in parallel_steps(statement)
     ]
     lines += [f"ALTER TABLE {t} ENABLE TRIGGER search_index_sync;" for t in synced]
     lines.append("COMMIT;")

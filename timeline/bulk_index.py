@@ -22,7 +22,7 @@ else.
   (``search_vector(t.text, 'D')``) is computed first by ``CREATE TEMP TABLE … AS SELECT``,
   which PostgreSQL may run with parallel workers (14 s on two cores), and the statement reads
   it from there: the same function of the same values, computed elsewhere
-  (:func:`postgresql_statements`). A role that may not create temporary tables runs the
+  (:func:`parallel_steps`). A role that may not create temporary tables runs the
   statements as they are.
 """
 
@@ -115,7 +115,7 @@ def _postgresql_index_once(connection: Connection) -> Iterator[None]:
         text("SELECT has_database_privilege(current_database(), 'TEMPORARY')")
     ).scalar()
     for statement in statements:
-        for step in postgresql_statements(statement) if temporary else [statement]:
+        for step in parallel_steps(statement) if temporary else [statement]:
             connection.exec_driver_sql(step)
     for table, trigger, _ in triggers:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
@@ -130,7 +130,7 @@ def postgresql_index_statements(source: str) -> list[str]:
     return [statement.removesuffix(_PG_ONE_ROW) for statement in statements]
 
 
-def postgresql_statements(statement: str) -> list[str]:
+def parallel_steps(statement: str) -> list[str]:
     """An ``INSERT INTO search_index … SELECT … FROM table t`` of every row, as statements
     PostgreSQL can run partly in parallel: the vectors of the row's plain columns computed by a
     ``CREATE TEMP TABLE … AS``, then the statement, reading them there, then the table dropped.
@@ -145,10 +145,11 @@ def postgresql_statements(statement: str) -> list[str]:
     )
     reading = statement[: source.start()]
     for number, (column, weight) in enumerate(vectors):
-        reading = reading.replace(f"search_vector(t.{column}, '{weight}')", f"v.v{number}")
+        vector = f"search_vector(t.{column}, '{weight}')"
+        reading = reading.replace(vector, f"{_PG_VECTORS}.v{number}")
     return [
         f"CREATE TEMP TABLE {_PG_VECTORS} ON COMMIT DROP AS "
         f"SELECT t.id, {computed} FROM {source.group(1)} t",
-        f"{reading}FROM {source.group(1)} t JOIN pg_temp.{_PG_VECTORS} v ON v.id = t.id",
+        f"{reading}FROM {source.group(1)} t JOIN pg_temp.{_PG_VECTORS} ON {_PG_VECTORS}.id = t.id",
         f"DROP TABLE pg_temp.{_PG_VECTORS}",
     ]
