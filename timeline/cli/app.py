@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from timeline import collector
 from timeline.errors import DateError, TimelineError
 
 if TYPE_CHECKING:
@@ -204,6 +205,7 @@ class TimelineGroup(click.Group):
             return super().main(args, prog_name, standalone_mode=False, **extra)
         args = list(sys.argv[1:] if args is None else args)
         whole_writes()
+        collector.for_streaming()
         for arg in args:
             if "\x00" in arg:  # no real argv holds one, but a caller's list can
                 _fail(f"Error: argument {printable(arg)!r} contains a NUL character", 2)

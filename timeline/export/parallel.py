@@ -42,6 +42,7 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Connection, make_url
 
+from timeline import collector
 from timeline.errors import DatabaseError, ExportError, TimelineError
 
 Tick = Callable[[int], None]
@@ -367,5 +368,6 @@ def _serve(stdin: IO[str], stdout: IO[str]) -> None:
 def main() -> None:
     # Ctrl-C reaches the whole process group: the export stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collector.for_streaming()
 
     _serve(sys.stdin, sys.stdout)

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from timeline import collector
 from timeline.errors import ImportFileError
 from timeline.export.tables import TableInfo, table_map
 from timeline.importing.loader import Row, Tick
@@ -231,6 +232,7 @@ def main() -> None:
     path (``-``: stdin). Its stdout is the pickled messages; a traceback on its stderr is a
     failure this process has no words for."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collector.for_streaming()
     name, path = sys.argv[2], sys.argv[3]
     out = open(sys.stdout.fileno(), "wb", buffering=PIPE_BUFFER, closefd=False)  # noqa: SIM115
     try:
