@@ -121,15 +121,21 @@ TRIGGERS = (
 )
 
 
+def _seeded_export(url: str, run: Callable[..., Result], tmp_path: Path) -> Path:
+    """The seed, made in the emptied database at ``url`` (left there), exported as json."""
+    reset_postgres(url)
+    run("--db", url, "seed")
+    export = tmp_path / "seed.json"
+    run("--db", url, "export", "json", "-o", str(export))
+    return export
+
+
 def test_postgresql_import_indexes_once_as_the_triggers_do(
     postgres_url: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     """Into a new PostgreSQL database the index is built once, after the rows, with the
     triggers off meanwhile; the index and the triggers end as the row-by-row triggers make them."""
-    reset_postgres(postgres_url)
-    run("--db", postgres_url, "seed")
-    export = tmp_path / "seed.json"
-    run("--db", postgres_url, "export", "json", "-o", str(export))
+    export = _seeded_export(postgres_url, run, tmp_path)
     engine = sa.create_engine(postgres_url)
     with engine.connect() as connection:
         seeded = (
@@ -181,10 +187,7 @@ def test_the_index_is_built_from_vectors_computed_first_unless_the_role_may_not(
     computed first by CREATE TEMP TABLE … AS, which PostgreSQL may run in parallel, and the
     index reads them there; a role that may not create temporary tables runs the schema's
     statements as they are. Both make the index the row-by-row triggers make."""
-    reset_postgres(postgres_url)
-    run("--db", postgres_url, "seed")
-    export = tmp_path / "seed.json"
-    run("--db", postgres_url, "export", "json", "-o", str(export))
+    export = _seeded_export(postgres_url, run, tmp_path)
     engine = sa.create_engine(postgres_url)
     with engine.connect() as connection:
         seeded = connection.execute(sa.text(INDEX)).all()
@@ -222,10 +225,7 @@ def test_a_postgresql_import_brings_its_statistics(
 ) -> None:
     """The planner knows the tables' sizes as soon as the import commits, not only once
     autovacuum has sampled them: a new table is never analyzed (reltuples -1) before that."""
-    reset_postgres(postgres_url)
-    run("--db", postgres_url, "seed")
-    export = tmp_path / "seed.json"
-    run("--db", postgres_url, "export", "json", "-o", str(export))
+    export = _seeded_export(postgres_url, run, tmp_path)
     reset_postgres(postgres_url)
     run("--db", postgres_url, "import", str(export))
     names = ["events", "documents", "event_sources", "actor_aliases", "search_index"]
