@@ -155,9 +155,7 @@ def postgres_copy_script(directory: str, tables: list[str]) -> str:
 
     migration = _migration_0003()
     synced = migration._PG_TRIGGER_TABLES
-    source = migration._REFRESH_FUNCTION.replace(
-        "@DOCUMENT_READINGS@", migration._postgresql_readings(migration.DOCUMENT)
-    ).replace("@QUOTE_READINGS@", migration._postgresql_readings(migration.QUOTE))
+    source = migration._refresh_function()
     lines = ["BEGIN;"]
     lines += [f"ALTER TABLE {t} DISABLE TRIGGER search_index_sync;" for t in synced]
     lines += [

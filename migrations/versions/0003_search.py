@@ -307,10 +307,15 @@ $$"""
 _PG_TRIGGER_TABLES = ("documents", "events", "event_sources", "document_readings")
 
 
+def _refresh_function() -> str:
+    """``CREATE FUNCTION search_index_refresh``, its readings' subqueries filled in."""
+    return _REFRESH_FUNCTION.replace("@DOCUMENT_READINGS@", _postgresql_readings(DOCUMENT)).replace(
+        "@QUOTE_READINGS@", _postgresql_readings(QUOTE)
+    )
+
+
 def _postgresql_up() -> list[str]:
-    refresh = _REFRESH_FUNCTION.replace(
-        "@DOCUMENT_READINGS@", _postgresql_readings(DOCUMENT)
-    ).replace("@QUOTE_READINGS@", _postgresql_readings(QUOTE))
+    refresh = _refresh_function()
     statements = [
         "CREATE TABLE search_index (sid bigint PRIMARY KEY, tsv tsvector NOT NULL)",
         "CREATE INDEX ix_search_index_tsv ON search_index USING gin (tsv)",
