@@ -477,54 +477,30 @@ def sqlite_import(work: Path, export: Path, db: Path, events: int, serial: bool)
 
 
 def postgres_steps(
-    url: str, work: Path, export: Path, db: Path, events: int, repeat: int, serial: bool
+    url: str, work: Path, export: Path, events: int, repeat: int, serial: bool
 ) -> list[Measure]:
-    """Import via timeline and via COPY of the same rows; report and export csv against psql."""
-    plain = psql_url(url)
-    results: list[Measure] = []
-    # COPY reference: the same rows (as sqlite3 -csv writes them) into a second, empty schema
-    # made by the same migrations, in dependency order (the order of the json export), the
-    # full-text triggers off and the index built once at the end, as timeline's import does.
-    order = list(seed_export(export.parent)["tables"])  # the copies keep the seed's order
-    copy_dir = work / "copy"
-    table_csvs(db, order, copy_dir)
-    script = subprocess.run(
-        reference("postgres-copy-script", str(copy_dir), *order),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    (work / "copy.sql").write_text(script)
-    psql_copy = [
-        "psql",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-d",
-        plain,
-        "-f",
-        str(work / "copy.sql"),
-    ]
-    ref_seconds = _copy_reference(url, psql_copy, work)
-    discard(copy_dir)
-    reset_postgres(url)  # the import measured, and read by the steps after it
+    """Import via timeline, the reads on what it imported, then the import's reference: COPY of
+    the same rows. The rows COPY loads are PostgreSQL's own CSV of what timeline imported
+    (``\\copy … TO``, unmeasured), so no SQLite database is needed to measure PostgreSQL, and
+    the reference runs last, once the reads are measured on timeline's database: the database
+    is left as the reference loaded it (the same rows, indexed by the same SQL)."""
+    reset_postgres(url)
     seconds, peak = measure(timeline("--db", url, "import", str(export)), cwd=work)
-    results.append(
-        done(
-            Measure(
-                "postgresql",
-                events,
-                "import json (new db)",
-                seconds,
-                peak,
-                "psql \\copy of the same rows",
-                ref_seconds,
-            )
-        )
-    )
+    print(f"  import: {seconds:.2f} s", file=sys.stderr)
     settled = settle_postgres(url)
     print(f"  VACUUM (ANALYZE) after the import: {settled:.2f} s (unmeasured)", file=sys.stderr)
-    return results + postgres_reads(url, work, export, events, repeat, serial)
+    reads = postgres_reads(url, work, export, events, repeat, serial)
+    ref_seconds = _copy_reference(url, work, list(seed_export(export.parent)["tables"]))
+    imported = Measure(
+        "postgresql",
+        events,
+        "import json (new db)",
+        seconds,
+        peak,
+        "psql \\copy of the same rows",
+        ref_seconds,
+    )
+    return [done(imported), *reads]
 
 
 def postgres_reads(
@@ -572,11 +548,36 @@ def postgres_reads(
     return results
 
 
-def _copy_reference(url: str, psql_copy: list[str], work: Path) -> float:
-    """Time the COPY load into an empty schema made by timeline init (schema not timed)."""
+def _copy_reference(url: str, work: Path, order: list[str]) -> float:
+    """COPY's bulk load of the rows ``url`` holds: each table written by ``\\copy … TO`` as CSV
+    (unmeasured), the schema emptied and made again by ``timeline init`` (unmeasured), then the
+    psql script of benchmarks/references.py ``postgres-copy-script`` timed: in one transaction,
+    in dependency order (the json export's), the full-text triggers off, the index built once
+    at the end, as timeline's import does. Its seconds."""
+    plain = psql_url(url)
+    copy_dir = work / "copy"
+    copy_dir.mkdir(exist_ok=True)
+    out = "".join(
+        f"\\copy {t} TO '{copy_dir / t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
+    )
+    (work / "copy-rows.sql").write_text(out)
+    measure(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-f", str(work / "copy-rows.sql")],
+        cwd=work,
+    )
+    script = subprocess.run(
+        reference("postgres-copy-script", str(copy_dir), *order),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (work / "copy.sql").write_text(script)
     reset_postgres(url)
     measure(timeline("--db", url, "init"), cwd=work)
-    seconds, _ = measure(psql_copy, cwd=work)
+    seconds, _ = measure(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-f", str(work / "copy.sql")], cwd=work
+    )
+    discard(copy_dir)
     return seconds
 
 
@@ -630,14 +631,14 @@ def main() -> None:
         "--no-import",
         action="store_true",
         help="skip the import steps: measure the reads on the database kept under --cache, and "
-        "on --postgres, by an earlier run of the same size",
+        "on --postgres, on what an earlier run of the same size left there (the COPY "
+        "reference's load of the rows timeline imported)",
     )
     parser.add_argument(
         "--sqlite",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="measure on SQLite (default); with --no-sqlite only on --postgres, the SQLite "
-        "database its references read imported unmeasured when --cache holds none",
+        help="measure on SQLite (default); with --no-sqlite only on --postgres",
     )
     parser.add_argument(
         "--repeat",
@@ -675,18 +676,15 @@ def main() -> None:
             f"{'measured' if serial else 'left out (--serial measures them)'}",
             flush=True,
         )
-        if args.no_import and not db.exists():
+        if args.no_import and args.sqlite and not db.exists():
             parser.error(f"--no-import: no database kept at {db} (run once without it)")
         print_header()
         measures = []
-        if args.sqlite and not args.no_import:
-            measures += sqlite_import(work, export, db, events, serial)
-        elif not db.exists():  # what PostgreSQL's references read
-            seconds, _ = measure(timeline("--db", str(db), "import", str(export)), cwd=work)
-            print(f"  sqlite import (unmeasured): {seconds:.2f} s", file=sys.stderr)
-        # A database kept from an older schema revision is brought up to date, unmeasured.
-        measure(timeline("--db", str(db), "init"), cwd=work)
         if args.sqlite:
+            if not args.no_import:
+                measures += sqlite_import(work, export, db, events, serial)
+            # A database kept from an older schema revision is brought up to date, unmeasured.
+            measure(timeline("--db", str(db), "init"), cwd=work)
             measures += sqlite_steps(cache, work, export, db, events, repeat, serial)
         if args.postgres and args.no_import:
             held = postgres_events(args.postgres)
@@ -694,7 +692,7 @@ def main() -> None:
                 parser.error(f"--no-import: {args.postgres} holds {held} events, not {events}")
             measures += postgres_reads(args.postgres, work, export, events, repeat, serial)
         elif args.postgres:
-            measures += postgres_steps(args.postgres, work, export, db, events, repeat, serial)
+            measures += postgres_steps(args.postgres, work, export, events, repeat, serial)
         print(f"\n{len(measures)} steps; total {time.perf_counter() - started:.0f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
