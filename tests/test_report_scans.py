@@ -74,8 +74,14 @@ def test_a_window_holding_much_of_the_table_is_read_whole_by_a_scan(
             [row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
             for sql, parameters in read
         ]
-    assert len(plans) == 2 + 3 * 2 + len(TEXTS)  # two counts, two checks of three, the texts
+    # two counts; the checks for escapes, of the window's texts (three with the quotes, two
+    # without) and of every document key, which reads no event; the texts
+    assert len(plans) == 2 + (3 + 1) + (2 + 1) + len(TEXTS)
+    keys = [plan for plan in plans if not any("events" in step for step in plan)]
+    assert len(keys) == 2 and all(plan[-1].startswith("SCAN documents") for plan in keys), keys
     for plan in plans:
+        if plan in keys:
+            continue
         by_index = any("USING INDEX ix_events_date_start" in step for step in plan)
         by_scan = any(step.startswith("SCAN events") for step in plan)
         if scanned:

@@ -254,6 +254,35 @@ def test_a_quote_is_looked_at_for_escape_codes_only_where_the_table_prints_it(
         assert events.plain(quotes=False)
 
 
+def test_a_document_key_is_looked_at_for_escape_codes_only_where_the_window_cites_it(
+    seeded: str,
+) -> None:
+    """Chronology.plain: an escape code in a document's key makes the table read every row for
+    its widths in a window whose events cite that document, quotes printed or not, and not in
+    one whose events cite only others (the keys are first looked at all together)."""
+    from timeline.db import Database
+    from timeline.report import EventFilter, Window
+
+    with Database.open(seeded).session() as session:
+        cited_once = session.execute(
+            sa.text(
+                "SELECT s.document_id FROM event_sources s JOIN events e ON e.id = s.event_id "
+                "GROUP BY s.document_id HAVING min(e.date_start) = '1961-02-17' "
+                "AND max(e.date_end) = '1961-02-17'"
+            )
+        ).scalar_one()
+        session.execute(
+            sa.text("UPDATE documents SET key = key || :mark WHERE id = :id"),
+            {"mark": "\x1b[0m", "id": cited_once},
+        )
+        decades = chronology.Chronology(session, EventFilter(Window.parse("1900", "2000")))
+        assert not decades.plain(quotes=True)
+        assert not decades.plain(quotes=False)
+        march = chronology.Chronology(session, EventFilter(Window.parse("1961-03", "1961-03")))
+        assert march.count() > 0
+        assert march.plain(quotes=True) and march.plain(quotes=False)
+
+
 def test_a_word_tabulate_cannot_convert_is_printed_as_it_is(
     seeded: str, run: Callable[..., Result]
 ) -> None:
