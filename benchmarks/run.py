@@ -285,6 +285,20 @@ def run_psql(url: str, script: str) -> float:
     return measure(command, cwd=Path.cwd())[0]
 
 
+def psql_file(url: str, path: Path) -> list[str]:
+    """psql running the script at ``path``, stopping at the first error."""
+    return ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", psql_url(url), "-f", str(path)]
+
+
+def copy_out_script(order: list[str], directory: Path, prefix: str = "") -> str:
+    """psql's ``\\copy … TO`` of each table in ``order``, as CSV with a header, into
+    ``directory/{prefix}{table}.csv``."""
+    return "".join(
+        f"\\copy {t} TO '{directory / f'{prefix}{t}.csv'}' WITH (FORMAT csv, HEADER true)\n"
+        for t in order
+    )
+
+
 def reset_postgres(url: str) -> None:
     run_psql(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
@@ -533,16 +547,13 @@ def postgres_reads(
             ["psql", "-q", "-d", plain, "-c", CHRONOLOGY_ROWS],
             fmt=fmt,
         )
-    copies = "".join(
-        f"\\copy {t} TO '{work}/pg-{t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
-    )
-    (work / "copy-out.sql").write_text(copies)
+    (work / "copy-out.sql").write_text(copy_out_script(order, work, "pg-"))
     for jobs in jobs_steps(serial):
         step(
             " ".join(["export csv", *jobs]),
             timeline("--db", url, "export", "csv", *jobs, "--force", "-o", str(work / "pg-csv")),
             "psql \\copy … TO per table",
-            ["psql", "-q", "-d", plain, "-f", str(work / "copy-out.sql")],
+            psql_file(url, work / "copy-out.sql"),
         )
         discard(work / "pg-csv", *work.glob("pg-*.csv"))
     return results
@@ -554,17 +565,10 @@ def _copy_reference(url: str, work: Path, order: list[str]) -> float:
     psql script of benchmarks/references.py ``postgres-copy-script`` timed: in one transaction,
     in dependency order (the json export's), the full-text triggers off, the index built once
     at the end, as timeline's import does. Its seconds."""
-    plain = psql_url(url)
     copy_dir = work / "copy"
     copy_dir.mkdir(exist_ok=True)
-    out = "".join(
-        f"\\copy {t} TO '{copy_dir / t}.csv' WITH (FORMAT csv, HEADER true)\n" for t in order
-    )
-    (work / "copy-rows.sql").write_text(out)
-    measure(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-f", str(work / "copy-rows.sql")],
-        cwd=work,
-    )
+    (work / "copy-rows.sql").write_text(copy_out_script(order, copy_dir))
+    measure(psql_file(url, work / "copy-rows.sql"), cwd=work)
     script = subprocess.run(
         reference("postgres-copy-script", str(copy_dir), *order),
         capture_output=True,
@@ -574,9 +578,7 @@ def _copy_reference(url: str, work: Path, order: list[str]) -> float:
     (work / "copy.sql").write_text(script)
     reset_postgres(url)
     measure(timeline("--db", url, "init"), cwd=work)
-    seconds, _ = measure(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain, "-f", str(work / "copy.sql")], cwd=work
-    )
+    seconds, _ = measure(psql_file(url, work / "copy.sql"), cwd=work)
     discard(copy_dir)
     return seconds
 
