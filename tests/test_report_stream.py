@@ -116,6 +116,36 @@ def test_the_window_is_read_from_the_index_on_date_start(
                 assert "SEARCH events USING INDEX ix_events_date_start (date_start<?)" in plan, plan
 
 
+def test_the_table_reads_no_description(
+    seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database sorts each row the table reads whole: the description, which the table
+    does not print, is not among them. The CSV report, which prints it, reads it."""
+    from timeline.db import Database
+
+    read: list[str] = []
+    opened = Database.open
+
+    def listened(url: str, *args: Any, **kwargs: Any) -> Database:
+        database = opened(url, *args, **kwargs)
+        sa.event.listen(
+            database.engine, "before_cursor_execute", lambda *a: read.append(a[2].lower())
+        )
+        return database
+
+    monkeypatch.setattr(Database, "open", listened)
+
+    def printed(fmt: str) -> list[str]:
+        read.clear()
+        run("--db", seeded, "report", "--format", fmt, "--sources", "--jobs", "1")
+        return [sql for sql in read if "json_" in sql and "order by" in sql]
+
+    table, csv = printed("table"), printed("csv")
+    assert table and csv
+    assert not any("events.description" in sql for sql in table), table
+    assert all("events.description" in sql for sql in csv), csv
+
+
 def test_a_part_reads_its_own_stretch_of_the_index(seeded: str, backend: str) -> None:
     """A report written in parts: each part's query bounds ``date_start`` where its stretch of
     the chronology begins and ends (the last one also reads the events whose start is

@@ -61,7 +61,9 @@ class Events(Protocol):
     def records(
         self, *, identified: bool = False, keys_only: bool = False
     ) -> Iterator[dict[str, Any]]: ...
-    def printed(self, *, statutes: bool, quotes: bool, leading: int = 0) -> Iterator[list[Any]]: ...
+    def printed(
+        self, *, statutes: bool, quotes: bool, described: bool = True, leading: int = 0
+    ) -> Iterator[list[Any]]: ...
     def sources(self) -> Iterator[dict[str, Any]]: ...
     def count(self) -> int: ...
     def document_count(self) -> int: ...
@@ -192,7 +194,9 @@ def table_rows(events: Events, with_quotes: bool, *, leading: int = 0) -> Iterat
     """The table's rows, one an event (``leading``: as :meth:`Events.printed` takes it)."""
     return (
         _table_row(fields, with_quotes)
-        for fields in events.printed(statutes=False, quotes=with_quotes, leading=leading)
+        for fields in events.printed(
+            statutes=False, quotes=with_quotes, described=False, leading=leading
+        )
     )
 
 
