@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -80,7 +81,9 @@ def test_a_report_in_parts_is_the_old_report(
     assert marker.read_text().count("worker") >= 2 * 4
 
 
-@pytest.mark.parametrize("weights", set(report_cuts.WEIGHTS.values()))
+@pytest.mark.parametrize(
+    "weights", sorted({*report_cuts.WEIGHTS.values(), *report_cuts.QUOTED_WEIGHTS.values()})
+)
 @pytest.mark.parametrize("parts", [1, 2, 3, 5, 7, 40])
 def test_parts_hold_every_event_once_in_order(
     parts: int,
@@ -249,9 +252,9 @@ def test_jobs_is_a_whole_number_for_the_table_csv_and_json(
 def test_a_table_in_parts_asks_whether_its_text_is_plain_beside_it(
     title: str, seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In parts, the table asks Chronology.plain in a thread, on its own connection to the
-    report's snapshot: an escape code (which only tabulate lays out) is found there, and the
-    table is the one a process draws."""
+    """In parts, the table asks Chronology.plain, and where its parts are cut, each in a
+    thread, on its own connection to the report's snapshot: an escape code (which only
+    tabulate lays out) is found there, and the table is the one a process draws."""
     database = Database.open(seeded)
     try:
         with database.session() as session:
@@ -273,21 +276,38 @@ def test_a_table_in_parts_asks_whether_its_text_is_plain_beside_it(
         return answer
 
     monkeypatch.setattr(Chronology, "plain", asking)
+    cut = report_cuts.bounds
+    cuts: list[str] = []
+
+    def cutting(*args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+        cuts.append(threading.current_thread().name)
+        return cut(*args, **kwargs)
+
+    monkeypatch.setattr(report_cuts, "bounds", cutting)
     one = run("--db", seeded, "report", "--sources", "--jobs", "1").output
     assert asked == [("MainThread", title == "Plain title")]
+    assert cuts == []
     report_waits_for_a_worker(monkeypatch)
     assert run("--db", seeded, "report", "--sources", "--jobs", "3").output == one
     assert asked[1:] == [("timeline-plain", title == "Plain title")]
+    assert cuts == ["timeline-cuts"]
     assert title in one
 
 
+@pytest.mark.parametrize(
+    ("owner", "question"), [(Chronology, "plain"), (report_cuts, "bounds")], ids=["plain", "cuts"]
+)
 def test_a_failing_question_beside_the_table_is_one_line(
-    seeded: str, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+    owner: object,
+    question: str,
+    seeded: str,
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def failing(self: Chronology, *, quotes: bool = True) -> bool:
+    def failing(*args: Any, **kwargs: Any) -> Any:
         raise DatabaseError("the database went away")
 
-    monkeypatch.setattr(Chronology, "plain", failing)
+    monkeypatch.setattr(owner, question, failing)
     monkeypatch.setattr(tables, "CHUNK", 2)  # the first rows known, the question is asked
     result = run("--db", seeded, "report", "--jobs", "2", expect=1)
     assert result.stderr == "Error: the database went away\n"
@@ -334,7 +354,9 @@ def test_a_database_with_a_write_ahead_log_is_reported_by_one_process(
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("weights", set(report_cuts.WEIGHTS.values()))
+@pytest.mark.parametrize(
+    "weights", sorted({*report_cuts.WEIGHTS.values(), *report_cuts.QUOTED_WEIGHTS.values()})
+)
 @pytest.mark.parametrize("parts", [2, 3, 4])
 def test_each_part_holds_its_share_of_the_work(
     parts: int, weights: tuple[int, int], db_url: str, run: Callable[..., Result], tmp_path: Path

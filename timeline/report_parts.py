@@ -30,7 +30,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
 
 from sqlalchemy import Date
 from sqlalchemy.engine import Connection
@@ -59,6 +59,7 @@ PARALLEL_FROM = 50_000  # events in the window below which one process reports a
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
 MAX_PARTS = 16
+T = TypeVar("T")
 
 
 def write_report(
@@ -86,21 +87,64 @@ def write_report(
         session = Session(bind=connection)
         chronology = Chronology(session, flt)
         jobs = min(report_jobs(connection, chronology) if jobs is None else jobs, MAX_PARTS)
-        bounds = report_cuts.bounds_for(chronology, jobs, fmt) if jobs > 1 else []
+        if fmt == "table" and jobs > 1:
+            _write_table(database, connection, chronology, flt, out, jobs, with_quotes, raw)
+            return
+        bounds = (
+            report_cuts.bounds_for(chronology, jobs, fmt, quotes=with_quotes) if jobs > 1 else []
+        )
         parts = _Parts(chronology, bounds, fmt, with_quotes)
         parts.raw = raw
         if len(parts.names()) == 1:  # as one process writes it
             _render_whole(session, chronology, fmt, out, with_quotes=with_quotes, title=title)
-        elif fmt == "table":  # the layout measured first; then the parts, drawn in it
-            draw = parts.drawer(out, lambda: parts.write_all(connection, out, jobs, flt))
-            with _plain_beside(database, connection, flt, with_quotes) as plain:
-                render_report(chronology, fmt, out, with_quotes=with_quotes, draw=draw, plain=plain)
-        else:
-            if fmt == "markdown":  # counted once the workers have started on their parts
-                parts.preamble = lambda: markdown_header(
-                    title, chronology.count(), chronology.document_count()
-                )
+            return
+        if fmt == "markdown":  # counted once the workers have started on their parts
+            parts.preamble = lambda: markdown_header(
+                title, chronology.count(), chronology.document_count()
+            )
+        parts.write_all(connection, out, jobs, flt)
+
+
+def _write_table(
+    database: Database,
+    connection: Connection,
+    chronology: Chronology,
+    flt: EventFilter,
+    out: TextIO,
+    jobs: int,
+    with_quotes: bool,
+    raw: BinaryIO | None,
+) -> None:
+    """The table in parts, drawn in the layout measured first. While the report measures it,
+    two other connections to its snapshot ask whether its text is plain
+    (:meth:`Chronology.plain`) and where its parts are cut (:func:`report_cuts.bounds_for`):
+    at a million events, with the quotes, each takes a second or more (three queries at once,
+    where the workers are not yet started). A table of one part is drawn by the report."""
+    token = snapshot_token(connection)
+
+    def cut(other: Chronology) -> list[tuple[Any, ...]]:
+        return report_cuts.bounds_for(other, jobs, "table", quotes=with_quotes)
+
+    with (
+        _beside(
+            database,
+            token,
+            chronology,
+            flt,
+            lambda c: c.plain(quotes=with_quotes),
+            "timeline-plain",
+        ) as plain,
+        _beside(database, token, chronology, flt, cut, "timeline-cuts") as bounds,
+    ):
+        parts = _Parts(chronology, [], "table", with_quotes)
+        parts.raw = raw
+
+        def write_all() -> None:
+            parts.edges = [None, *bounds(), None]
             parts.write_all(connection, out, jobs, flt)
+
+        draw = parts.drawer(out, write_all)
+        render_report(chronology, "table", out, with_quotes=with_quotes, draw=draw, plain=plain)
 
 
 def _render_whole(
@@ -131,39 +175,45 @@ def _render_whole(
 
 
 @contextlib.contextmanager
-def _plain_beside(
-    database: Database, connection: Connection, flt: EventFilter, with_quotes: bool
-) -> Iterator[Callable[[], bool] | None]:
-    """:meth:`Chronology.plain` of the table, asked in a thread on another connection to the
-    snapshot ``connection`` reads, while the report measures the columns on its own: two
-    queries at once, where the workers are not yet started (1.8 s of the 4.2 s before them
-    at 200,004 events). None where no other connection can read that snapshot."""
-    token = snapshot_token(connection)
+def _beside(
+    database: Database,
+    token: str | None,
+    chronology: Chronology,
+    flt: EventFilter,
+    ask: Callable[[Chronology], T],
+    name: str,
+) -> Iterator[Callable[[], T]]:
+    """What ``ask`` says of the report's ``chronology`` (of ``flt``), asked in a thread on
+    another connection to the snapshot ``token`` names (:func:`snapshot_token`) while the
+    report goes on (in a thread called ``name``): a call that waits for the answer (and raises
+    what asking raised). Where
+    no other connection can read that snapshot (``token`` None), asked of ``chronology``
+    when called."""
     if token is None:
-        yield None
+        yield lambda: ask(chronology)
         return
     said: dict[str, Any] = {}
 
-    def ask() -> None:
+    def asking() -> None:
         from sqlalchemy.orm import Session
 
         try:
             with snapshot(database, joining=token) as other:
-                said["plain"] = Chronology(Session(bind=other), flt).plain(quotes=with_quotes)
+                said["answer"] = ask(Chronology(Session(bind=other), flt))
         except BaseException as exc:  # raised where the answer is asked for
             said["error"] = exc
 
-    thread = threading.Thread(target=ask, name="timeline-plain", daemon=True)
+    thread = threading.Thread(target=asking, name=name, daemon=True)
     thread.start()
 
-    def plain() -> bool:
+    def answer() -> T:
         thread.join()
         if "error" in said:
             raise said["error"]
-        return bool(said["plain"])
+        return cast(T, said["answer"])
 
     try:
-        yield plain
+        yield answer
     finally:
         thread.join()  # its connection closed before the report's snapshot ends
 
