@@ -268,11 +268,14 @@ def test_a_table_in_parts_asks_whether_its_text_is_plain_beside_it(
         database.dispose()
     monkeypatch.setattr(tables, "CHUNK", 2)
     asked: list[tuple[str, bool]] = []
+    caches: list[int] = []
     plain = Chronology.plain
 
     def asking(self: Chronology, *, quotes: bool = True) -> bool:
         answer = plain(self, quotes=quotes)
         asked.append((threading.current_thread().name, answer))
+        if self.session.get_bind().dialect.name == "sqlite":
+            caches.append(self.session.execute(sa.text("PRAGMA cache_size")).scalar_one())
         return answer
 
     monkeypatch.setattr(Chronology, "plain", asking)
@@ -292,6 +295,8 @@ def test_a_table_in_parts_asks_whether_its_text_is_plain_beside_it(
     assert asked[1:] == [("timeline-plain", title == "Plain title")]
     assert cuts == ["timeline-cuts"]
     assert title in one
+    if "://" not in seeded:  # SQLite: the report's own page cache, then the question's
+        assert caches[1:] == [-report_parts.ASKING_CACHE_KIB] != caches[:1]
 
 
 @pytest.mark.parametrize(

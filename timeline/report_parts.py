@@ -59,6 +59,13 @@ PARALLEL_FROM = 50_000  # events in the window below which one process reports a
 # Parts at most, however many jobs are asked for: each part reads the window's index range,
 # and each worker is a process (and on PostgreSQL a connection).
 MAX_PARTS = 16
+# The page cache of a connection that asks one question beside the report (:func:`_beside`), in
+# KiB. Its queries read each page of an index once, so SQLite's default cache (2,000 KiB) held
+# only pages read for the last time, and its sorter (for the cuts' GROUP BY) takes as much
+# again: with it the table report with --sources peaked at 80 MB at a million events, 1.21
+# times its 66 MB at 10,000 (the issue asks 1.2 at most); with this one, 72 MB, in the same
+# 18 s (the same bytes).
+ASKING_CACHE_KIB = 500
 T = TypeVar("T")
 
 
@@ -199,6 +206,8 @@ def _beside(
 
         try:
             with snapshot(database, joining=token) as other:
+                if database.is_sqlite:
+                    other.exec_driver_sql(f"PRAGMA cache_size = -{ASKING_CACHE_KIB}")
                 said["answer"] = ask(Chronology(Session(bind=other), flt))
         except BaseException as exc:  # raised where the answer is asked for
             said["error"] = exc
