@@ -11,9 +11,8 @@ process, as it times timeline's.
   imported database, the files PostgreSQL's COPY reference reads too), is inserted with
   ``executemany`` in one transaction, with the full-text triggers off, and the full-text index
   built once at the end by the same statements migration 0003 indexes existing rows with.
-- ``postgres-copy-script URL DIR TABLE...``: prints the same for PostgreSQL, a psql script for
-  the new schema at URL: ``\\copy`` of each ``DIR/TABLE.csv``, its full-text triggers disabled,
-  its secondary indexes dropped, and the index and those indexes built at the end.
+- ``postgres-copy-script DIR TABLE...``: prints the same for PostgreSQL, a psql script: ``\\copy``
+  of each ``DIR/TABLE.csv``, its full-text triggers disabled and the index built at the end.
 - ``bulk-load EXPORT DB``: the same from the json export, read table by table with ijson (its
   reading costs many times the inserting: kept to show that, not as the reference).
 """
@@ -143,33 +142,22 @@ def bulk_load_csv(directory: str, db: str, tables: list[str]) -> None:
     _bulk(db, _csv_tables(directory, tables))
 
 
-def postgres_copy_script(url: str, directory: str, tables: list[str]) -> str:
-    """The psql script of PostgreSQL's bulk path for ``import`` into the new schema at ``url``,
-    as the SQLite one does it: in one transaction, the full-text triggers disabled and the
-    secondary indexes dropped, every row of ``DIR/TABLE.csv`` loaded with ``\\copy``, the
-    index built once at the end, the secondary indexes made again, and the triggers enabled.
-    The index is built by the SQL timeline's import builds it with (:mod:`timeline.bulk_index`):
-    the statements of migration 0003's ``search_index_refresh()`` for every row, the vectors of
-    plain columns computed first by a ``CREATE TABLE … AS`` PostgreSQL may run in parallel;
-    the secondary indexes are those timeline's import drops (read from the schema at ``url``).
+def postgres_copy_script(directory: str, tables: list[str]) -> str:
+    """The psql script of PostgreSQL's bulk path for ``import``, as the SQLite one does it: in one
+    transaction, the full-text triggers disabled, every row of ``DIR/TABLE.csv`` loaded with
+    ``\\copy``, the index built once at the end, and the triggers enabled again. The index is
+    built by the SQL timeline's import builds it with (:mod:`timeline.bulk_index`): the
+    statements of migration 0003's ``search_index_refresh()`` for every row, the vectors of
+    plain columns computed first by a ``CREATE TABLE … AS`` PostgreSQL may run in parallel.
     Both loads then index alike, and the ratio tells of the loading. (Until 2026-12-03 the
-    reference called ``search_index_refresh()`` once a row; until 2026-12-04 both loads kept
-    the secondary indexes.)"""
-    from timeline.bulk_index import parallel_steps, postgresql_index_statements, secondary_indexes
-    from timeline.db import Database
+    reference called ``search_index_refresh()`` once a row.)"""
+    from timeline.bulk_index import parallel_steps, postgresql_index_statements
 
-    database = Database.open(url)
-    try:
-        with database.connect() as connection:
-            secondary = secondary_indexes(connection)
-    finally:
-        database.dispose()
     migration = _migration_0003()
     synced = migration._PG_TRIGGER_TABLES
     source = migration._refresh_function()
     lines = ["BEGIN;"]
     lines += [f"ALTER TABLE {t} DISABLE TRIGGER search_index_sync;" for t in synced]
-    lines += [f'DROP INDEX "{name}";' for name, _ in secondary]
     lines += [
         f"\\copy {t} FROM '{Path(directory) / t}.csv' WITH (FORMAT csv, HEADER true)"
         for t in tables
@@ -179,7 +167,6 @@ def postgres_copy_script(url: str, directory: str, tables: list[str]) -> str:
         for statement in postgresql_index_statements(source)
         for step in parallel_steps(statement)
     ]
-    lines += [f"{definition};" for _, definition in secondary]
     lines += [f"ALTER TABLE {t} ENABLE TRIGGER search_index_sync;" for t in synced]
     lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
@@ -188,7 +175,7 @@ def postgres_copy_script(url: str, directory: str, tables: list[str]) -> str:
 def main() -> None:
     what, *args = sys.argv[1:]
     if what == "postgres-copy-script":
-        print(postgres_copy_script(args[0], args[1], args[2:]), end="")
+        print(postgres_copy_script(args[0], args[1:]), end="")
     elif what in ("dump-json", "dump-ndjson"):
         dump(args[0], args[1], ndjson=what == "dump-ndjson")
     elif what == "bulk-load":

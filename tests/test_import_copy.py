@@ -115,9 +115,6 @@ def test_a_refused_batch_is_named_before_an_error_in_a_later_row(
 
 
 INDEX = "SELECT sid, tsv::text FROM search_index ORDER BY sid"
-INDEXES = (
-    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
-)
 TRIGGERS = (
     "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
     "WHERE NOT tgisinternal ORDER BY 1, 2"
@@ -137,15 +134,13 @@ def test_postgresql_import_indexes_once_as_the_triggers_do(
     postgres_url: str, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     """Into a new PostgreSQL database the index is built once, after the rows, with the
-    triggers off and the secondary indexes dropped meanwhile; the index, the triggers and the
-    schema's indexes end as the row-by-row triggers and the migrations make them."""
+    triggers off meanwhile; the index and the triggers end as the row-by-row triggers make them."""
     export = _seeded_export(postgres_url, run, tmp_path)
     engine = sa.create_engine(postgres_url)
     with engine.connect() as connection:
         seeded = (
             connection.execute(sa.text(INDEX)).all(),
             connection.execute(sa.text(TRIGGERS)).all(),
-            connection.execute(sa.text(INDEXES)).all(),
         )
     reset_postgres(postgres_url)
     run("--db", postgres_url, "import", str(export))
@@ -153,52 +148,21 @@ def test_postgresql_import_indexes_once_as_the_triggers_do(
         imported = (
             connection.execute(sa.text(INDEX)).all(),
             connection.execute(sa.text(TRIGGERS)).all(),
-            connection.execute(sa.text(INDEXES)).all(),
         )
     assert imported == seeded
     assert len(seeded[0]) > 0 and {row[2] for row in seeded[1]} == {"O"}
-    # while the rows go in, the triggers that index them are off, the secondary indexes gone
+    # while the rows go in, the triggers that index them are off
     reset_postgres(postgres_url)
     run("--db", postgres_url, "init")
     with engine.begin() as connection:
         with index_once(connection):
             during = connection.execute(sa.text(TRIGGERS)).all()
-            indexes_during = {name for name, _ in connection.execute(sa.text(INDEXES))}
         after = connection.execute(sa.text(TRIGGERS)).all()
-        indexes_after = connection.execute(sa.text(INDEXES)).all()
     engine.dispose()
     assert {(table, state) for table, name, state in during if name == "search_index_sync"} == {
         (table, "D") for table in ("document_readings", "documents", "event_sources", "events")
     }
     assert after == seeded[1]
-    assert indexes_after == seeded[2]
-    dropped = {name for name, _ in seeded[2]} - indexes_during
-    assert {"ix_search_index_tsv", "ix_events_date_start", "search_trgm_documents_key"} <= dropped
-    # the keys' indexes stay: the server checks keys and references as the rows go in
-    assert {"pk_events", "uq_events_key", "search_index_pkey"} <= indexes_during
-
-
-def test_a_failed_load_into_an_empty_schema_leaves_its_indexes(
-    postgres_url: str, run: Callable[..., Result], tmp_path: Path
-) -> None:
-    """The secondary indexes dropped for a load come back with the rollback when it fails."""
-    export = _seeded_export(postgres_url, run, tmp_path)
-    document = json.loads(export.read_text(encoding="utf-8"))
-    _set(document["tables"]["event_sources"], 5, "document_id", 99999)
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    reset_postgres(postgres_url)
-    run("--db", postgres_url, "init")
-    engine = sa.create_engine(postgres_url)
-    with engine.connect() as connection:
-        before = connection.execute(sa.text(INDEXES)).all()
-    result = run("--db", postgres_url, "import", str(bad), expect=1)
-    assert "broken reference: event_sources" in result.output
-    with engine.connect() as connection:
-        assert connection.execute(sa.text(INDEXES)).all() == before
-        assert connection.execute(sa.text("SELECT count(*) FROM events")).scalar_one() == 0
-    engine.dispose()
-    assert any(name == "ix_search_index_tsv" for name, _ in before)
 
 
 def _import_statements(run: Callable[..., Result], url: str, export: Path) -> list[str]:

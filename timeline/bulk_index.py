@@ -23,14 +23,7 @@ else.
   which PostgreSQL may run with parallel workers (14 s on two cores), and the statement reads
   it from there: the same function of the same values, computed elsewhere
   (:func:`parallel_steps`). A role that may not create temporary tables runs the
-  statements as they are. The secondary indexes (neither primary nor unique: the GIN index of
-  ``search_index``, the trigram indexes of migration 0009, the B-trees on foreign keys) are
-  dropped before the rows go in and made again from their own definitions once the index is
-  built, as PostgreSQL's manual advises for a bulk load ("Populating a Database"): one sort
-  each, where each row's ``COPY`` updated every index of its table (the reference's load of
-  100,016 events took 80.5 s with them, 66.8 s so). The keys' indexes stay: the server checks
-  keys and references as ``COPY`` writes, and a refused row is named as before. Dropping an
-  index locks its table until the load commits; a new database has nothing to read meanwhile.
+  statements as they are.
 """
 
 from __future__ import annotations
@@ -114,11 +107,8 @@ def _postgresql_index_once(connection: Connection) -> Iterator[None]:
         yield  # no index, or not ours to change: the triggers index each row
         return
     statements = postgresql_index_statements(source)
-    secondary = secondary_indexes(connection)
     for table, trigger, _ in triggers:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
-    for name, _ in secondary:
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
     # A new database's index is empty; the refresh's DELETE of the row's old entry is not needed.
     temporary = connection.execute(
@@ -127,31 +117,8 @@ def _postgresql_index_once(connection: Connection) -> Iterator[None]:
     for statement in statements:
         for step in parallel_steps(statement) if temporary else [statement]:
             connection.exec_driver_sql(step)
-    for _, definition in secondary:
-        connection.exec_driver_sql(definition)
     for table, trigger, _ in triggers:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
-
-
-def secondary_indexes(connection: Connection) -> list[tuple[str, str]]:
-    """(name, ``CREATE INDEX`` statement) of each index in the current schema that is neither
-    primary nor unique nor a constraint's, on a table this role owns: those a bulk load can
-    drop and make again once the rows are in. In name order."""
-    return [
-        (str(name), str(definition))
-        for name, definition in connection.execute(
-            text(
-                "SELECT ic.relname, pg_get_indexdef(x.indexrelid) "
-                "FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid "
-                "JOIN pg_class tc ON tc.oid = x.indrelid "
-                "WHERE tc.relnamespace = current_schema()::regnamespace "
-                "AND NOT x.indisprimary AND NOT x.indisunique "
-                "AND pg_has_role(tc.relowner, 'USAGE') "
-                "AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = x.indexrelid) "
-                "ORDER BY ic.relname"
-            )
-        )
-    ]
 
 
 def postgresql_index_statements(source: str) -> list[str]:
