@@ -129,3 +129,30 @@ def test_a_reports_second_reference_reads_the_rows_it_prints(
     if fmt == "markdown":
         cited = {source["document"] for record in records for source in record["sources"]}
         assert sorted(row[1] for row in documents[0]) == sorted(cited)  # key, after the id
+
+
+def test_a_reference_is_measured_once_a_run_however_many_steps_compare_with_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every report is compared with the chronology view: the view's query is run beside the
+    first, and its median reused for the others; a step's own command runs every time."""
+    run = benchmark_module("run")
+    monkeypatch.setattr(run, "_REFERENCE_SECONDS", {})
+    ran: list[str] = []
+    seconds = {"view": 2.0, "quotes": 3.0}
+
+    def measure(command: list[str], *, cwd: Path) -> tuple[float, int]:
+        ran.append(command[0])
+        return seconds.get(command[0], 1.0), 10
+
+    monkeypatch.setattr(run, "measure", measure)
+    first = run.paired(["table"], ["view"], cwd=tmp_path, repeat=3)
+    second = run.paired(["csv"], ["view"], cwd=tmp_path, repeat=3)
+    measured = run.Measure("sqlite", 1, "csv", 1.0, 10)
+    for _ in range(2):
+        assert (
+            run.also(measured, "quotes", ["quotes"], cwd=tmp_path, repeat=3).reference_seconds
+            == 3.0
+        )
+    assert first == second == (1.0, 10, 2.0)
+    assert ran == ["table", "view"] * 3 + ["csv"] * 3 + ["quotes"] * 3
