@@ -169,14 +169,19 @@ def paired(ours: list[str], ref: list[str], *, cwd: Path, repeat: int) -> tuple[
     return statistics.median(times), peak, known
 
 
+def reference_median(ref: list[str], *, cwd: Path, repeat: int) -> float:
+    """The median of ``repeat`` runs of ``ref``, measured once a run."""
+    key = tuple(ref)
+    if key not in _REFERENCE_SECONDS:
+        runs = [measure(ref, cwd=cwd)[0] for _ in range(repeat)]
+        _REFERENCE_SECONDS[key] = statistics.median(runs)
+    return _REFERENCE_SECONDS[key]
+
+
 def also(measured: Measure, ref_name: str, ref: list[str], *, cwd: Path, repeat: int) -> Measure:
-    """``measured`` again, beside a second reference: the median of ``repeat`` runs, or the
-    median already measured in this run."""
-    known = _REFERENCE_SECONDS.get(tuple(ref))
-    if known is None:
-        known = statistics.median(measure(ref, cwd=cwd)[0] for _ in range(repeat))
-        _REFERENCE_SECONDS[tuple(ref)] = known
-    return dataclasses.replace(measured, reference=ref_name, reference_seconds=known)
+    """``measured`` again, beside a second reference: its median (:func:`reference_median`)."""
+    seconds = reference_median(ref, cwd=cwd, repeat=repeat)
+    return dataclasses.replace(measured, reference=ref_name, reference_seconds=seconds)
 
 
 def compile_bytecode() -> None:
